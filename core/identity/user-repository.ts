@@ -1,0 +1,28 @@
+import type { Either } from 'fp-ts/lib/Either.js';
+import type { Role } from '../shared/actor.js';
+import type { DomainError } from '../shared/errors.js';
+import type { Page, PageQuery, Sort } from '../shared/pagination.js';
+import type { User } from './user.js';
+
+export interface UserFilter {
+  /** Case-insensitive "contains" over email, username and full name. */
+  readonly q?: string | undefined;
+  readonly role?: Role | undefined;
+  readonly isActive?: boolean | undefined;
+}
+
+export type UserSortField = 'created_at' | 'email' | 'username';
+
+/** Soft-deleted users are invisible to every read. */
+export interface UserRepository {
+  /** Left(Conflict) when the email or username is taken by a user that is not deleted. */
+  insert(user: User): Promise<Either<DomainError, User>>;
+  /** Replaces the stored user with the same id. Left(Conflict) on a uniqueness clash, Left(NotFound) when absent. */
+  update(user: User): Promise<Either<DomainError, User>>;
+  findById(id: string): Promise<User | null>;
+  /** Case-insensitive. */
+  findByEmail(email: string): Promise<User | null>;
+  /** Case-insensitive. */
+  findByUsername(username: string): Promise<User | null>;
+  list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Page<User>>;
+}

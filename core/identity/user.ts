@@ -1,0 +1,18 @@
+import type { Role } from '../shared/actor.js';
+
+export interface User {
+  readonly id: string;
+  /** Stored lower-cased; unique among users that are not deleted. */
+  readonly email: string;
+  /** Unique (case-insensitively) among users that are not deleted. */
+  readonly username: string;
+  readonly fullName: string | null;
+  readonly role: Role;
+  readonly isActive: boolean;
+  readonly isSuperuser: boolean;
+  readonly isVerified: boolean;
+  readonly passwordHash: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly deletedAt: Date | null;
+}

@@ -1,0 +1,7 @@
+/** Generates UUID v7 identifiers (time-ordered, so they index well). */
+export interface IdGenerator {
+  next(): string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string): boolean => UUID.test(value);

@@ -1,0 +1,23 @@
+import type { Either } from 'fp-ts/lib/Either.js';
+import type { DomainError } from './errors.js';
+import type { EventOutbox } from './events.js';
+import type { UserRepository } from '../identity/user-repository.js';
+import type { RecordRepository } from '../records/record-repository.js';
+import type { FileRepository } from '../files/file-repository.js';
+
+/** Repositories bound to one transaction, plus the outbox its domain events go to. */
+export interface TransactionScope {
+  readonly users: UserRepository;
+  readonly records: RecordRepository;
+  readonly files: FileRepository;
+  readonly events: EventOutbox;
+}
+
+/**
+ * Several writes plus their domain events, all or nothing. The work commits when it returns a
+ * Right, rolls back when it returns a Left, and rolls back and rethrows when it throws.
+ * Adapters may serialise units of work; never start one inside another.
+ */
+export interface UnitOfWork {
+  run<T>(work: (scope: TransactionScope) => Promise<Either<DomainError, T>>): Promise<Either<DomainError, T>>;
+}
