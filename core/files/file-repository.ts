@@ -1,0 +1,14 @@
+import type { Page, PageQuery } from '../shared/pagination.js';
+import type { StoredFile } from './stored-file.js';
+
+/** File metadata. Deleted files are invisible to every read and no longer count against quota. */
+export interface FileRepository {
+  insert(file: StoredFile): Promise<StoredFile>;
+  findById(id: string): Promise<StoredFile | null>;
+  /** Newest first (ties broken by id, descending). */
+  listByOwner(ownerId: string, page: PageQuery): Promise<Page<StoredFile>>;
+  /** Soft delete (sets `deletedAt`). Returns false when there was no such live file. */
+  delete(id: string, deletedAt: Date): Promise<boolean>;
+  /** Sum of the sizes of the owner's live files, for the quota. */
+  totalBytesByOwner(ownerId: string): Promise<number>;
+}
