@@ -1,0 +1,74 @@
+import { ConnectionError, Sequelize, TimeoutError, type Transaction } from 'sequelize';
+import pg from 'pg';
+import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { defineModels, type Models } from './models/index.js';
+
+/** One Sequelize connection pool and the models defined on it. Repositories take this. */
+export interface PostgresDatabase {
+  readonly sequelize: Sequelize;
+  readonly models: Models;
+}
+
+export interface PostgresOptions {
+  readonly url: string;
+  readonly poolMax?: number;
+  /** Called with each SQL statement when set (debug logging). */
+  readonly logSql?: (sql: string) => void;
+  readonly connectTimeoutMs?: number;
+}
+
+// TIMESTAMPTZ and BIGINT come back as Date and string from pg; counts we parse where we read them.
+export const openPostgres = (options: PostgresOptions): PostgresDatabase => {
+  const sequelize = new Sequelize(options.url, {
+    dialect: 'postgres',
+    dialectModule: pg,
+    logging: options.logSql ?? false,
+    pool: { max: options.poolMax ?? 10, min: 0, acquire: 15_000, idle: 10_000 },
+    dialectOptions: { connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 },
+    define: { underscored: true, timestamps: false, freezeTableName: true },
+  });
+  return { sequelize, models: defineModels(sequelize) };
+};
+
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P03']);
+
+const isOutage = (error: unknown): boolean => {
+  if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
+  const e = error as { code?: string; parent?: { code?: string }; original?: { code?: string } } | null;
+  const code = e?.code ?? e?.parent?.code ?? e?.original?.code;
+  return code !== undefined && OUTAGE_CODES.has(code);
+};
+
+/** Turns "cannot reach the database" into the core's outage error; anything else passes through. */
+export const mapDatabaseError = (error: unknown): unknown =>
+  isOutage(error) ? new DependencyUnavailableError('database', { cause: error }) : error;
+
+/** Runs a database call, translating outages; repositories wrap their queries with it. */
+export const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    throw mapDatabaseError(error);
+  }
+};
+
+/** `{ transaction }` when one is given, for spreading into every query's options. */
+export const inTx = (transaction: Transaction | undefined): { transaction?: Transaction } =>
+  transaction ? { transaction } : {};
+
+/** Postgres unique_violation, with the violated constraint's name. */
+export const uniqueViolation = (error: unknown): string | null => {
+  const e = error as { name?: string; parent?: { code?: string; constraint?: string } } | null;
+  if (e?.name === 'SequelizeUniqueConstraintError' || e?.parent?.code === '23505') {
+    return e?.parent?.constraint ?? '';
+  }
+  return null;
+};
+
+export const pingDatabase = async (db: PostgresDatabase): Promise<void> => {
+  await guarded(() => db.sequelize.query('SELECT 1'));
+};
+
+export const closeDatabase = async (db: PostgresDatabase): Promise<void> => {
+  await db.sequelize.close();
+};

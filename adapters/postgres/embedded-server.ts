@@ -1,0 +1,92 @@
+import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * The embedded default: PGlite (Postgres compiled to WebAssembly) persisted on disk, served on a
+ * loopback port through pglite-socket so that the very same Sequelize + pg adapter talks to it.
+ * PGlite runs one transaction at a time: a query outside an open transaction waits for it.
+ */
+export interface EmbeddedPostgres {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedDatabaseInUseError extends Error {
+  override readonly name = 'EmbeddedDatabaseInUseError';
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The embedded database in ${dataDir} is in use by process ${pid}. ` +
+        'It belongs to one process at a time: stop the server (or that process) and run the command again, ' +
+        'or point DATABASE_URL at a PostgreSQL server to share one database between processes.',
+    );
+  }
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Takes `<dir>.lock` for this process; a lock left by a dead process is taken over. */
+const acquireLock = (dataDir: string, lockPath: string): (() => void) => {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+        throw new EmbeddedDatabaseInUseError(dataDir, pid);
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${lockPath}`);
+};
+
+export interface EmbeddedOptions {
+  /** Directory for the database files; omit for a throwaway in-memory database (tests). */
+  readonly dataDir?: string;
+  readonly maxConnections?: number;
+}
+
+export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> => {
+  let release = (): void => undefined;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    release = acquireLock(options.dataDir, join(options.dataDir, 'pgdata.lock'));
+  }
+  try {
+    const db = options.dataDir ? await PGlite.create(join(options.dataDir, 'pgdata')) : await PGlite.create();
+    const server = new PGLiteSocketServer({
+      db,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: options.maxConnections ?? 16,
+    });
+    await server.start();
+    return {
+      url: `postgres://postgres@${server.getServerConn()}/postgres`,
+      async stop() {
+        await server.stop();
+        await db.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+};

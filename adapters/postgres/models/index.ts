@@ -1,0 +1,11 @@
+import type { Sequelize } from 'sequelize';
+import { defineOutboxEventModel } from './outbox-event.js';
+// modules: import each table's model definition here (use sequelize.define, as outbox-event.ts does)
+
+/** Every table's model, defined once per Sequelize instance. */
+export const defineModels = (sequelize: Sequelize) => ({
+  OutboxEvent: defineOutboxEventModel(sequelize),
+  // modules: add `Name: defineNameModel(sequelize),` here
+});
+
+export type Models = ReturnType<typeof defineModels>;

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createClient } from 'redis';
+import { closeDatabase, openPostgres as openPostgresAdapter, type PostgresDatabase } from '../../adapters/postgres/database.js';
+import { startEmbeddedPostgres } from '../../adapters/postgres/embedded-server.js';
+import { migrateUp } from '../../adapters/postgres/migrations/index.js';
+import { POSTGRES_URL, REDIS_URL, requireService } from './services.js';
+
+export interface TestDatabase {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: PostgresDatabase;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated, in-memory PGlite behind its socket server: no services needed. */
+export const openPglite = async (): Promise<TestDatabase> => {
+  const embedded = await startEmbeddedPostgres();
+  const db = openPostgresAdapter({ url: embedded.url, poolMax: 8 });
+  await migrateUp(db.sequelize);
+  return {
+    kind: 'pglite',
+    db,
+    async close() {
+      await closeDatabase(db);
+      await embedded.stop();
+    },
+  };
+};
+
+/** A fresh, migrated database on the real server, dropped on close. Gated by requireService. */
+export const openPostgres = async (ctx: Mocha.Context): Promise<TestDatabase> => {
+  await requireService(ctx, 'PostgreSQL', POSTGRES_URL);
+  const name = `portside_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  const db = openPostgresAdapter({ url: url.toString(), poolMax: 8 });
+  await migrateUp(db.sequelize);
+  return {
+    kind: 'postgres',
+    db,
+    async close() {
+      await closeDatabase(db);
+      const dropper = new pg.Client({ connectionString: POSTGRES_URL });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+};
+
+const connectRedis = (url: string) => createClient({ url });
+export type TestRedisClient = ReturnType<typeof connectRedis>;
+
+export interface TestRedis {
+  readonly client: TestRedisClient;
+  /** A key prefix unique to this test run; everything under it is deleted on close. */
+  readonly prefix: string;
+  close(): Promise<void>;
+}
+
+export const openRedis = async (ctx: Mocha.Context): Promise<TestRedis> => {
+  await requireService(ctx, 'Redis', REDIS_URL);
+  const client = connectRedis(REDIS_URL);
+  await client.connect();
+  const prefix = `portside-test:${randomBytes(6).toString('hex')}:`;
+  return {
+    client,
+    prefix,
+    async close() {
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+        if (keys.length > 0) await client.del(keys);
+      }
+      client.destroy();
+    },
+  };
+};
