@@ -1,0 +1,30 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import { unauthenticated, type DomainError } from '../shared/errors.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { TokenStore } from './token-store.js';
+import type { UserRepository } from './user-repository.js';
+
+/**
+ * A valid signature is not enough: the session must still be active and the user still enabled,
+ * so logout, password change, disabling and deletion take effect on the very next request.
+ */
+export class AuthenticateAccessToken {
+  constructor(
+    private readonly accessTokens: AccessTokens,
+    private readonly store: TokenStore,
+    private readonly users: UserRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(token: string): Promise<E.Either<DomainError, Actor>> {
+    const claims = await this.accessTokens.verify(token);
+    if (claims === null) return E.left(unauthenticated('Invalid or expired access token'));
+    const session = await this.store.findActive(claims.sid, this.clock.now());
+    if (session === null || session.userId !== claims.sub) return E.left(unauthenticated('The session has ended'));
+    const user = await this.users.findById(claims.sub);
+    if (user === null || !user.isActive) return E.left(unauthenticated('The session has ended'));
+    return E.right({ userId: user.id, sessionId: session.id, role: user.role, isAdmin: user.isSuperuser });
+  }
+}

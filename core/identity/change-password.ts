@@ -1,0 +1,53 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import { invalidField, notFound, validation, type DomainError } from '../shared/errors.js';
+import { newEvent } from '../shared/events.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { UnitOfWork } from '../shared/unit-of-work.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { PasswordPolicy } from './password-policy.js';
+import type { TokenStore } from './token-store.js';
+import type { UserRepository } from './user-repository.js';
+
+export interface ChangePasswordCommand {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+}
+
+/** Keeps the caller's session and ends every other one: whoever else knew the old password is out. */
+export class ChangePassword {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly uow: UnitOfWork,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly store: TokenStore,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(actor: Actor, cmd: ChangePasswordCommand): Promise<E.Either<DomainError, void>> {
+    const user = await this.users.findById(actor.userId);
+    if (user === null) return E.left(notFound('User not found'));
+    if (!(await this.hasher.verify(user.passwordHash, cmd.currentPassword))) {
+      return E.left(invalidField('current_password', 'is incorrect'));
+    }
+    const issues = this.policy.check(cmd.newPassword, user, 'new_password');
+    if (issues.length > 0) return E.left(validation(issues));
+    // Hash outside the transaction: argon2 is slow on purpose and the database need not wait for it.
+    const passwordHash = await this.hasher.hash(cmd.newPassword);
+    const saved = await this.uow.run(async (scope) => {
+      const current = await scope.users.findById(user.id);
+      if (current === null) return E.left(notFound('User not found'));
+      const updated = await scope.users.update({ ...current, passwordHash, updatedAt: this.clock.now() });
+      if (E.isLeft(updated)) return updated;
+      const spec = { type: 'password.changed', actorId: user.id, subjectId: user.id };
+      await scope.events.record(newEvent(this.ids, this.clock, spec));
+      return E.right(undefined);
+    });
+    if (E.isLeft(saved)) return saved;
+    await this.store.revokeAllForUser(user.id, this.clock.now(), actor.sessionId);
+    return E.right(undefined);
+  }
+}

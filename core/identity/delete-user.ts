@@ -1,0 +1,39 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import { notFound, type DomainError } from '../shared/errors.js';
+import { newEvent } from '../shared/events.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { UnitOfWork } from '../shared/unit-of-work.js';
+import type { TokenStore } from './token-store.js';
+import { mayAccessUser } from './user-access.js';
+
+/**
+ * Soft delete: the row stays for the audit trail, but no read sees it and its email and username
+ * are free to be registered again. Every session ends.
+ */
+export class DeleteUser {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly store: TokenStore,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(actor: Actor, userId: string): Promise<E.Either<DomainError, void>> {
+    if (!mayAccessUser(actor, userId)) return E.left(notFound('User not found'));
+    const deleted = await this.uow.run(async (scope) => {
+      const user = await scope.users.findById(userId);
+      if (user === null) return E.left(notFound('User not found'));
+      const now = this.clock.now();
+      const updated = await scope.users.update({ ...user, deletedAt: now, updatedAt: now });
+      if (E.isLeft(updated)) return updated;
+      const spec = { type: 'user.deleted', actorId: actor.userId, subjectId: user.id };
+      await scope.events.record(newEvent(this.ids, this.clock, spec));
+      return E.right(undefined);
+    });
+    if (E.isLeft(deleted)) return deleted;
+    await this.store.revokeAllForUser(userId, this.clock.now());
+    return E.right(undefined);
+  }
+}

@@ -1,0 +1,37 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import type { DomainError } from '../shared/errors.js';
+import type { TokenStore } from './token-store.js';
+
+export interface SessionView {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+  /** The session the request was made with. */
+  readonly current: boolean;
+}
+
+/** The caller's active sessions, newest first. */
+export class ListSessions {
+  constructor(
+    private readonly store: TokenStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(actor: Actor): Promise<E.Either<DomainError, readonly SessionView[]>> {
+    const sessions = await this.store.listActive(actor.userId, this.clock.now());
+    return E.right(
+      sessions.map((s) => ({
+        id: s.id,
+        createdAt: s.createdAt,
+        lastUsedAt: s.lastUsedAt,
+        userAgent: s.userAgent,
+        ip: s.ip,
+        current: s.id === actor.sessionId,
+      })),
+    );
+  }
+}

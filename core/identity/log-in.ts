@@ -1,0 +1,50 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { rateLimited, unauthenticated, type DomainError } from '../shared/errors.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { SessionStarter } from './session-starter.js';
+import type { ClientInfo, TokenPair } from './token-pair.js';
+import type { UserRepository } from './user-repository.js';
+import { normalizeEmail } from './user-fields.js';
+
+export interface LogInCommand {
+  readonly identifier: { readonly kind: 'email' | 'username'; readonly value: string };
+  readonly password: string;
+  readonly client: ClientInfo;
+}
+
+/** One message for every credential failure, so the answer never tells which accounts exist. */
+export const INVALID_CREDENTIALS = 'Invalid credentials';
+
+export class LogIn {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottle,
+    private readonly sessions: SessionStarter,
+  ) {}
+
+  async execute(cmd: LogInCommand): Promise<E.Either<DomainError, TokenPair>> {
+    const { kind, value } = cmd.identifier;
+    const key = { account: `${kind}:${kind === 'email' ? normalizeEmail(value) : value.toLowerCase()}`, ip: cmd.client.ip };
+    const wait = await this.throttle.check(key);
+    if (wait > 0) return E.left(rateLimited(wait, 'Too many failed logins; try again later'));
+
+    const user = kind === 'email' ? await this.users.findByEmail(value.trim()) : await this.users.findByUsername(value);
+    // Unknown accounts still pay for one verification, so response time does not reveal them.
+    const matches = await this.hasher.verify(user?.passwordHash ?? (await this.dummy()), cmd.password);
+    if (user === null || !matches || !user.isActive) {
+      await this.throttle.recordFailure(key);
+      return E.left(unauthenticated(INVALID_CREDENTIALS));
+    }
+    await this.throttle.reset(key);
+    return E.right(await this.sessions.start(user, cmd.client));
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash('portside-dummy-password-for-equal-timing');
+    return this.dummyHash;
+  }
+}

@@ -1,0 +1,37 @@
+import type { Clock } from '../shared/clock.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { RefreshTokenCrypto } from './refresh-token-crypto.js';
+import type { SessionSettings } from './session-settings.js';
+import type { ClientInfo, TokenPair } from './token-pair.js';
+import type { TokenStore } from './token-store.js';
+import type { User } from './user.js';
+
+/** Opens a new session (one login on one device) and hands out its first token pair. */
+export class SessionStarter {
+  constructor(
+    private readonly store: TokenStore,
+    private readonly accessTokens: AccessTokens,
+    private readonly refreshTokens: RefreshTokenCrypto,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  async start(user: User, client: ClientInfo): Promise<TokenPair> {
+    const now = this.clock.now();
+    const refreshToken = this.refreshTokens.generate();
+    const session = await this.store.create({
+      sessionId: this.ids.next(),
+      userId: user.id,
+      tokenHash: this.refreshTokens.hash(refreshToken),
+      now,
+      expiresAt: new Date(now.getTime() + this.settings.absoluteLifetimeSeconds * 1000),
+      idleTimeoutSeconds: this.settings.idleTimeoutSeconds,
+      userAgent: client.userAgent,
+      ip: client.ip,
+    });
+    const access = await this.accessTokens.issue({ sub: user.id, sid: session.id });
+    return { accessToken: access.token, refreshToken, tokenType: 'bearer', expiresIn: access.expiresIn };
+  }
+}

@@ -1,0 +1,57 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import { forbidden, invalidField, notFound, validation, type DomainError } from '../shared/errors.js';
+import { newEvent } from '../shared/events.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { UnitOfWork } from '../shared/unit-of-work.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { TokenStore } from './token-store.js';
+import type { User } from './user.js';
+import { mayAccessUser } from './user-access.js';
+import { applyPatch, changedFields, patchIssues, touchesAdminFields, type UserPatch } from './user-patch.js';
+
+/** Self: profile fields. Admin: also role, is_active, is_superuser; disabling ends every session. */
+export class UpdateUser {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly hasher: PasswordHasher,
+    private readonly store: TokenStore,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(actor: Actor, userId: string, patch: UserPatch): Promise<E.Either<DomainError, User>> {
+    if (!mayAccessUser(actor, userId)) return E.left(notFound('User not found'));
+    if (!actor.isAdmin && touchesAdminFields(patch)) {
+      return E.left(forbidden('Only admins can change role, is_active or is_superuser'));
+    }
+    const issues = patchIssues(patch);
+    if (issues.length > 0) return E.left(validation(issues));
+
+    const result = await this.uow.run(async (scope) => {
+      const user = await scope.users.findById(userId);
+      if (user === null) return E.left(notFound('User not found'));
+      const next = applyPatch(user, patch);
+      if (next.email !== user.email && actor.userId === user.id && !(await this.knowsPassword(user, patch))) {
+        return E.left(invalidField('current_password', 'your current password is needed to change the email'));
+      }
+      const changed = changedFields(user, next);
+      if (changed.length === 0) return E.right({ before: user, after: user });
+      const updated = await scope.users.update({ ...next, updatedAt: this.clock.now() });
+      if (E.isLeft(updated)) return updated;
+      const spec = { type: 'user.updated', actorId: actor.userId, subjectId: user.id, data: { changed } };
+      await scope.events.record(newEvent(this.ids, this.clock, spec));
+      return E.right({ before: user, after: updated.right });
+    });
+    if (E.isLeft(result)) return result;
+    const { before, after } = result.right;
+    // After commit: should revoking fail, authentication still refuses the disabled user.
+    if (before.isActive && !after.isActive) await this.store.revokeAllForUser(after.id, this.clock.now());
+    return E.right(after);
+  }
+
+  private async knowsPassword(user: User, patch: UserPatch): Promise<boolean> {
+    return patch.currentPassword !== undefined && this.hasher.verify(user.passwordHash, patch.currentPassword);
+  }
+}
