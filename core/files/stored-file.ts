@@ -1,3 +1,5 @@
+import type { Actor } from '../shared/actor.js';
+
 /**
  * Metadata of one uploaded file. The bytes live in object storage under `objectKey`, which the
  * server generates; the client's name is only ever shown back, never used as a path or key.
@@ -16,6 +18,10 @@ export interface StoredFile {
   readonly createdAt: Date;
   readonly deletedAt: Date | null;
 }
+
+/** Owners and admins see a live file; to anyone else it does not exist. */
+export const visibleTo = (file: StoredFile | null, actor: Actor): file is StoredFile =>
+  file !== null && file.deletedAt === null && (file.ownerId === actor.userId || actor.isAdmin);
 
 const MAX_FILENAME_LENGTH = 255;
 

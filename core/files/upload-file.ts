@@ -1,0 +1,93 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Actor } from '../shared/actor.js';
+import type { Clock } from '../shared/clock.js';
+import { tooLarge, unsupportedContent, type DomainError } from '../shared/errors.js';
+import { newEvent } from '../shared/events.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { TransactionScope, UnitOfWork } from '../shared/unit-of-work.js';
+import { SNIFF_BYTES, type ContentTypeDetector } from './content-type-detector.js';
+import type { FileRepository } from './file-repository.js';
+import { normaliseMediaType, type FilePolicy } from './file-policy.js';
+import type { ObjectStorage } from './object-storage.js';
+import { readHead } from './read-head.js';
+import { displayFilename, type StoredFile } from './stored-file.js';
+
+export interface UploadFileCommand {
+  readonly actor: Actor;
+  readonly filename: string;
+  readonly declaredType: string | null;
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
+/** Object first, metadata after: a failure at any step leaves neither behind. */
+export class UploadFile {
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly detector: ContentTypeDetector,
+    private readonly files: FileRepository,
+    private readonly uow: UnitOfWork,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    private readonly policy: FilePolicy,
+  ) {}
+
+  async execute(cmd: UploadFileCommand): Promise<E.Either<DomainError, StoredFile>> {
+    const owner = cmd.actor.userId;
+    const room = this.policy.quotaBytes - (await this.files.totalBytesByOwner(owner));
+    const peeked = await readHead(cmd.body, SNIFF_BYTES);
+    const declared = normaliseMediaType(cmd.declaredType);
+    const contentType = await this.detector.detect(peeked.head, declared);
+    const refusal = this.refusal(room, contentType, declared);
+    if (refusal !== null) {
+      await peeked.close();
+      return E.left(refusal);
+    }
+    const id = this.ids.next();
+    const objectKey = `files/${id}`;
+    const maxBytes = Math.min(this.policy.maxBytes, room);
+    const stored = await this.storage.put(objectKey, peeked.body, { maxBytes, contentType });
+    if (E.isLeft(stored)) {
+      const quotaBound = maxBytes < this.policy.maxBytes;
+      return E.left(tooLarge(quotaBound ? 'Storage quota exceeded' : `Files are limited to ${this.policy.maxBytes} bytes`));
+    }
+    const { size, sha256 } = stored.right;
+    const filename = displayFilename(cmd.filename);
+    const file: StoredFile = { id, ownerId: owner, filename, contentType, size, sha256, objectKey, createdAt: this.clock.now(), deletedAt: null };
+    try {
+      const saved = await this.uow.run((scope) => this.saveMetadata(scope, file));
+      if (E.isLeft(saved)) await this.storage.delete(objectKey);
+      return saved;
+    } catch (error) {
+      await this.storage.delete(objectKey).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private refusal(room: number, contentType: string, declared: string | null): DomainError | null {
+    if (room <= 0) return tooLarge('Storage quota exceeded');
+    if (!this.policy.allowedTypes.includes(contentType)) {
+      return unsupportedContent(`Files of type ${contentType} are not accepted`);
+    }
+    if (declared !== null && declared !== contentType) {
+      return unsupportedContent(`The content is ${contentType}, not ${declared}`);
+    }
+    return null;
+  }
+
+  private async saveMetadata(scope: TransactionScope, file: StoredFile): Promise<E.Either<DomainError, StoredFile>> {
+    // Checked again inside the transaction: uploads running side by side all passed the first check.
+    if ((await scope.files.totalBytesByOwner(file.ownerId)) + file.size > this.policy.quotaBytes) {
+      return E.left(tooLarge('Storage quota exceeded'));
+    }
+    const inserted = await scope.files.insert(file);
+    await scope.events.record(
+      newEvent(this.ids, this.clock, {
+        type: 'file.uploaded',
+        actorId: file.ownerId,
+        subjectId: file.id,
+        data: { size: file.size, content_type: file.contentType },
+      }),
+    );
+    return E.right(inserted);
+  }
+}
