@@ -25,9 +25,11 @@ export interface RecordRepository {
    */
   update(record: DataRecord, expectedVersion: number): Promise<Either<DomainError, DataRecord>>;
   /**
-   * Ordered by the sort key, then id in the same direction. With `page.cursor` the page starts
-   * after the cursor's row (keyset) and `nextCursor` is set (null at the end); a cursor that was
-   * not made for this sort is Left(Validation) on field `cursor`.
+   * Ordered by the sort key (`name` case-insensitively), then id in the same direction. With
+   * `page.cursor` the page starts after the cursor's row (keyset, `page` ignored); without it,
+   * `page` picks the page. `nextCursor` is always set: the position after this page's last row,
+   * or null when nothing follows, so a client can switch to cursor paging from any page. A cursor
+   * not made for this sort is Left(Validation) on field `cursor`. `total` counts every match.
    */
   list(filter: RecordFilter, sort: Sort<RecordSortField>, page: PageQuery): Promise<Either<DomainError, Page<DataRecord>>>;
 }

@@ -1,6 +1,7 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug, type MigrationParams } from 'umzug';
 import { outboxEvents } from './0001-outbox-events.js';
+import { records } from './0004-records.js';
 // modules: import each migration here
 
 export interface Migration {
@@ -15,6 +16,7 @@ export interface Migration {
  */
 export const migrations: readonly Migration[] = [
   outboxEvents,
+  records,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
 

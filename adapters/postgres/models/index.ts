@@ -1,10 +1,12 @@
 import type { Sequelize } from 'sequelize';
 import { defineOutboxEventModel } from './outbox-event.js';
+import { defineRecordModel } from './record.js';
 // modules: import each table's model definition here (use sequelize.define, as outbox-event.ts does)
 
 /** Every table's model, defined once per Sequelize instance. */
 export const defineModels = (sequelize: Sequelize) => ({
   OutboxEvent: defineOutboxEventModel(sequelize),
+  Record: defineRecordModel(sequelize),
   // modules: add `Name: defineNameModel(sequelize),` here
 });
 
