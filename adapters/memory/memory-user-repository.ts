@@ -1,0 +1,82 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { conflict, notFound, type DomainError } from '../../core/shared/errors.js';
+import { offsetOf, type Page, type PageQuery, type Sort } from '../../core/shared/pagination.js';
+import type { User } from '../../core/identity/user.js';
+import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
+import { snapshotMap, type Snapshottable } from './snapshot.js';
+
+const compare = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const sortValue = (user: User, field: UserSortField): string | number =>
+  field === 'created_at' ? user.createdAt.getTime() : field === 'email' ? user.email : user.username.toLowerCase();
+
+/** Users in process memory; deleted rows are kept (as in Postgres) but invisible to every read. */
+export class MemoryUserRepository implements UserRepository, Snapshottable {
+  private readonly rows = new Map<string, User>();
+
+  async insert(user: User): Promise<E.Either<DomainError, User>> {
+    if (this.rows.has(user.id)) return E.left(conflict('A user with this id already exists'));
+    const clash = this.clash(user);
+    if (clash) return E.left(clash);
+    this.rows.set(user.id, user);
+    return E.right(user);
+  }
+
+  async update(user: User): Promise<E.Either<DomainError, User>> {
+    const stored = this.rows.get(user.id);
+    if (!stored || stored.deletedAt !== null) return E.left(notFound('User not found'));
+    const clash = user.deletedAt === null ? this.clash(user) : null;
+    if (clash) return E.left(clash);
+    this.rows.set(user.id, user);
+    return E.right(user);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    return this.live().find((u) => u.id === id) ?? null;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const wanted = email.toLowerCase();
+    return this.live().find((u) => u.email.toLowerCase() === wanted) ?? null;
+  }
+
+  async findByUsername(username: string): Promise<User | null> {
+    const wanted = username.toLowerCase();
+    return this.live().find((u) => u.username.toLowerCase() === wanted) ?? null;
+  }
+
+  async list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Page<User>> {
+    const q = filter.q?.toLowerCase();
+    const sign = sort.direction === 'asc' ? 1 : -1;
+    const matching = this.live()
+      .filter(
+        (u) =>
+          (filter.role === undefined || u.role === filter.role) &&
+          (filter.isActive === undefined || u.isActive === filter.isActive) &&
+          (q === undefined ||
+            [u.email, u.username, u.fullName ?? ''].some((text) => text.toLowerCase().includes(q))),
+      )
+      .sort((a, b) => sign * (compare(sortValue(a, sort.field), sortValue(b, sort.field)) || compare(a.id, b.id)));
+    const start = offsetOf(page);
+    return { items: matching.slice(start, start + page.size), total: matching.length, page: page.page, size: page.size };
+  }
+
+  snapshot(): () => void {
+    return snapshotMap(this.rows);
+  }
+
+  private live(): User[] {
+    return [...this.rows.values()].filter((u) => u.deletedAt === null);
+  }
+
+  private clash(user: User): DomainError | null {
+    const email = user.email.toLowerCase();
+    const username = user.username.toLowerCase();
+    for (const other of this.live()) {
+      if (other.id === user.id) continue;
+      if (other.email.toLowerCase() === email) return conflict('This email is already registered');
+      if (other.username.toLowerCase() === username) return conflict('This username is taken');
+    }
+    return null;
+  }
+}
