@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { MemoryTokenStore } from '../../adapters/memory/memory-token-store.js';
+import { PostgresTokenStore } from '../../adapters/postgres/postgres-token-store.js';
 import { RedisTokenStore } from '../../adapters/redis/redis-token-store.js';
 import { DependencyUnavailableError } from '../../core/shared/errors.js';
-import { openRedis } from '../support/databases.js';
+import { openPglite, openPostgres, openRedis } from '../support/databases.js';
 import { tokenStoreContract } from './token-store.contract.js';
 
 tokenStoreContract('memory', async () => ({ store: new MemoryTokenStore() }));
@@ -11,6 +12,16 @@ tokenStoreContract('memory', async () => ({ store: new MemoryTokenStore() }));
 tokenStoreContract('redis', async (ctx) => {
   const redis = await openRedis(ctx);
   return { store: new RedisTokenStore(redis.client, { keyPrefix: redis.prefix }), close: () => redis.close() };
+});
+
+tokenStoreContract('postgres (embedded PGlite)', async () => {
+  const database = await openPglite();
+  return { store: new PostgresTokenStore(database.db), close: () => database.close() };
+});
+
+tokenStoreContract('postgres (server)', async (ctx) => {
+  const database = await openPostgres(ctx);
+  return { store: new PostgresTokenStore(database.db), close: () => database.close() };
 });
 
 describe('RedisTokenStore outages', () => {

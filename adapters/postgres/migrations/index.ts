@@ -1,6 +1,8 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug, type MigrationParams } from 'umzug';
 import { outboxEvents } from './0001-outbox-events.js';
+import { users } from './0002-users.js';
+import { refreshTokens } from './0003-refresh-tokens.js';
 import { records } from './0004-records.js';
 // modules: import each migration here
 
@@ -16,6 +18,8 @@ export interface Migration {
  */
 export const migrations: readonly Migration[] = [
   outboxEvents,
+  users,
+  refreshTokens,
   records,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
