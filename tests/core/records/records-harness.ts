@@ -1,0 +1,60 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { expect } from 'chai';
+import { v7 as uuidv7 } from 'uuid';
+import { CronParserValidator } from '../../../adapters/cron-parser/cron-parser-validator.js';
+import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.js';
+import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repository.js';
+import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
+import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
+import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
+import { CreateRecord, type CreateRecordInput } from '../../../core/records/create-record.js';
+import { DeleteRecord } from '../../../core/records/delete-record.js';
+import { GetRecord } from '../../../core/records/get-record.js';
+import { ListRecords } from '../../../core/records/list-records.js';
+import type { DataRecord } from '../../../core/records/record.js';
+import { UpdateRecord } from '../../../core/records/update-record.js';
+import type { Actor } from '../../../core/shared/actor.js';
+import type { DomainError } from '../../../core/shared/errors.js';
+import { ManualClock } from '../../support/manual-clock.js';
+
+export const anActor = (overrides: Partial<Actor> = {}): Actor => ({
+  userId: uuidv7(),
+  sessionId: uuidv7(),
+  role: 'taker',
+  isAdmin: false,
+  ...overrides,
+});
+
+export const right = <T>(e: E.Either<DomainError, T>): T => {
+  if (E.isLeft(e)) expect.fail(`expected Right, got ${JSON.stringify(e.left)}`);
+  return e.right;
+};
+
+export const left = <T>(e: E.Either<DomainError, T>): DomainError => {
+  if (E.isRight(e)) expect.fail(`expected Left, got ${JSON.stringify(e.right)}`);
+  return e.left;
+};
+
+/** Every records use case on memory adapters, a manual clock and the real cron parser. */
+export const recordsHarness = () => {
+  const clock = new ManualClock();
+  const ids = { next: () => uuidv7() };
+  const cron = new CronParserValidator();
+  const records = new MemoryRecordRepository();
+  const events = new MemoryEventOutbox();
+  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records, events, files: new MemoryFileRepository() });
+  const h = {
+    clock,
+    records,
+    events,
+    create: new CreateRecord(uow, ids, clock, cron),
+    get: new GetRecord(records),
+    list: new ListRecords(records),
+    update: new UpdateRecord(uow, ids, clock, cron),
+    remove: new DeleteRecord(uow, ids, clock),
+    async aRecord(actor: Actor, input: Partial<CreateRecordInput> = {}): Promise<DataRecord> {
+      return right(await h.create.execute(actor, { name: 'Nightly orders import', config: { schedule: '0 2 * * *' }, ...input }));
+    },
+  };
+  return h;
+};
