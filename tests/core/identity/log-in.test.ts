@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { CLIENT, identityHarness, left, PASSWORD, right } from './identity-harness.js';
+
+describe('LogIn', () => {
+  it('by email (any case) or by username, returns a bearer pair whose access token authenticates', async () => {
+    const h = identityHarness();
+    const user = await h.aUser({ email: 'ann@example.com', username: 'Ann_Lee' });
+    for (const identifier of [
+      { kind: 'email', value: 'ANN@example.com' },
+      { kind: 'username', value: 'ann_lee' },
+    ] as const) {
+      const tokens = right(await h.logIn.execute({ identifier, password: PASSWORD, client: CLIENT }));
+      expect(tokens).to.include({ tokenType: 'bearer', expiresIn: 900 });
+      expect(Buffer.from(tokens.refreshToken, 'base64url')).to.have.length(32);
+      const actor = right(await h.authenticate.execute(tokens.accessToken));
+      expect(actor).to.include({ userId: user.id, role: 'taker', isAdmin: false });
+    }
+  });
+
+  it('records the device of the session it opens', async () => {
+    const h = identityHarness();
+    const user = await h.aUser();
+    const { actor } = await h.actorFor(user);
+    const [session] = right(await h.listSessions.execute(actor));
+    expect(session).to.include({ ip: CLIENT.ip, userAgent: CLIENT.userAgent, current: true });
+  });
+
+  it('gives an unknown user and a wrong password the identical error, and verifies a hash either way', async () => {
+    const h = identityHarness();
+    const user = await h.aUser();
+    const before = h.hasher.verifications;
+    const wrong = left(await h.logIn.execute({ identifier: { kind: 'email', value: user.email }, password: 'nope-nope', client: CLIENT }));
+    const unknown = left(
+      await h.logIn.execute({ identifier: { kind: 'email', value: 'ghost@example.com' }, password: 'nope-nope', client: CLIENT }),
+    );
+    expect(wrong).to.deep.equal(unknown);
+    expect(wrong).to.deep.equal({ _tag: 'Unauthenticated', message: 'Invalid credentials' });
+    expect(h.hasher.verifications - before).to.equal(2);
+  });
+
+  it('refuses a disabled or deleted user with the same error even with the right password', async () => {
+    const h = identityHarness();
+    const admin = await h.actorFor(await h.aUser({ admin: true }));
+    const disabled = await h.aUser();
+    const deleted = await h.aUser();
+    right(await h.updateUser.execute(admin.actor, disabled.id, { isActive: false }));
+    right(await h.deleteUser.execute(admin.actor, deleted.id));
+    for (const u of [disabled, deleted]) {
+      const error = left(await h.logIn.execute({ identifier: { kind: 'email', value: u.email }, password: PASSWORD, client: CLIENT }));
+      expect(error).to.deep.equal({ _tag: 'Unauthenticated', message: 'Invalid credentials' });
+    }
+  });
+
+  describe('brute-force throttle', () => {
+    const attempt = (h: ReturnType<typeof identityHarness>, value: string, password: string, ip = CLIENT.ip) =>
+      h.logIn.execute({ identifier: { kind: 'email', value }, password, client: { ...CLIENT, ip } });
+
+    it('answers RateLimited with a retry time after the configured number of failures, even for the right password', async () => {
+      const h = identityHarness({}, 3);
+      const user = await h.aUser();
+      for (let i = 0; i < 3; i++) expect(left(await attempt(h, user.email, 'wrong-pass'))._tag).to.equal('Unauthenticated');
+      const limited = left(await attempt(h, user.email, PASSWORD));
+      expect(limited._tag).to.equal('RateLimited');
+      expect(limited._tag === 'RateLimited' && limited.retryAfterSeconds).to.be.within(890, 900);
+    });
+
+    it('does not spend a password verification on a blocked attempt', async () => {
+      const h = identityHarness({}, 2);
+      const user = await h.aUser();
+      await attempt(h, user.email, 'wrong-pass');
+      await attempt(h, user.email, 'wrong-pass');
+      const before = h.hasher.verifications;
+      await attempt(h, user.email, PASSWORD);
+      expect(h.hasher.verifications).to.equal(before);
+    });
+
+    it('throttles unknown accounts exactly like known ones', async () => {
+      const h = identityHarness({}, 2);
+      await attempt(h, 'ghost@example.com', 'wrong-pass');
+      await attempt(h, 'ghost@example.com', 'wrong-pass');
+      expect(left(await attempt(h, 'ghost@example.com', 'wrong-pass'))._tag).to.equal('RateLimited');
+    });
+
+    it('keys on account and client IP: another IP, or another account, is not blocked', async () => {
+      const h = identityHarness({}, 2);
+      const user = await h.aUser();
+      const other = await h.aUser();
+      await attempt(h, user.email, 'wrong-pass');
+      await attempt(h, user.email, 'wrong-pass');
+      right(await attempt(h, user.email, PASSWORD, '198.51.100.1'));
+      right(await attempt(h, other.email, PASSWORD));
+    });
+
+    it('forgets earlier failures after a successful login', async () => {
+      const h = identityHarness({}, 3);
+      const user = await h.aUser();
+      await attempt(h, user.email, 'wrong-pass');
+      await attempt(h, user.email, 'wrong-pass');
+      right(await attempt(h, user.email, PASSWORD));
+      await attempt(h, user.email, 'wrong-pass');
+      await attempt(h, user.email, 'wrong-pass');
+      right(await attempt(h, user.email, PASSWORD));
+    });
+  });
+});
