@@ -1,0 +1,168 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Role } from '../../core/shared/actor.js';
+import { conflict, notFound, type DomainError } from '../../core/shared/errors.js';
+import { offsetOf, type Page, type PageQuery, type Sort } from '../../core/shared/pagination.js';
+import type { User } from '../../core/identity/user.js';
+import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
+import { guarded, inTx, uniqueViolation, type PostgresDatabase } from './database.js';
+import type { UserRow } from './models/user.js';
+
+const isRole = (value: string): value is Role => value === 'giver' || value === 'taker';
+
+const toUser = (row: UserRow): User => {
+  if (!isRole(row.role)) throw new Error(`users.role holds an unknown value for ${row.id}`);
+  return {
+    id: row.id,
+    email: row.email,
+    username: row.username,
+    fullName: row.full_name,
+    role: row.role,
+    isActive: row.is_active,
+    isSuperuser: row.is_superuser,
+    isVerified: row.is_verified,
+    passwordHash: row.password_hash,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    deletedAt: row.deleted_at === null ? null : new Date(row.deleted_at),
+  };
+};
+
+const toRow = (u: User): UserRow => ({
+  id: u.id,
+  email: u.email.toLowerCase(),
+  username: u.username,
+  full_name: u.fullName,
+  role: u.role,
+  is_active: u.isActive,
+  is_superuser: u.isSuperuser,
+  is_verified: u.isVerified,
+  password_hash: u.passwordHash,
+  created_at: u.createdAt,
+  updated_at: u.updatedAt,
+  deleted_at: u.deletedAt,
+});
+
+// Constraint names from migrations/0002-users.ts, to say which field clashed.
+const CLASHES: Readonly<Record<string, string>> = {
+  users_email_uq: 'This email is already registered',
+  users_username_uq: 'This username is taken',
+  users_pkey: 'A user with this id already exists',
+};
+
+// Fixed SQL per sort field (byte order of the lower-cased value, as the memory adapter sorts):
+// nothing the client sends is ever spliced into the statement.
+const SORT_SQL: { readonly [F in UserSortField]: string } = {
+  created_at: 'created_at',
+  email: 'email COLLATE "C"',
+  username: 'lower(username) COLLATE "C"',
+};
+
+/** `%`, `_` and the escape character itself match literally inside the contains pattern. */
+const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export class PostgresUserRepository implements UserRepository {
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly transaction?: Transaction,
+  ) {}
+
+  async insert(user: User): Promise<E.Either<DomainError, User>> {
+    return this.write(async (transaction) => {
+      const row = await this.db.models.User.create(toRow(user), inTx(transaction));
+      return E.right(toUser(row.get({ plain: true })));
+    });
+  }
+
+  async update(user: User): Promise<E.Either<DomainError, User>> {
+    const { id, created_at: _created, ...changes } = toRow(user);
+    return this.write(async (transaction) => {
+      const [, rows] = await this.db.models.User.update(changes, {
+        where: { id, deleted_at: null },
+        returning: true,
+        ...inTx(transaction),
+      });
+      const row = rows[0];
+      return row ? E.right(toUser(row.get({ plain: true }))) : E.left(notFound('User not found'));
+    });
+  }
+
+  async findById(id: string): Promise<User | null> {
+    return this.findOne({ id });
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    return this.findOne({ email: email.toLowerCase() });
+  }
+
+  async findByUsername(username: string): Promise<User | null> {
+    const rows = await guarded(() =>
+      this.db.sequelize.query<UserRow>('SELECT * FROM users WHERE lower(username) = lower($username) AND deleted_at IS NULL', {
+        bind: { username },
+        type: QueryTypes.SELECT,
+        ...inTx(this.transaction),
+      }),
+    );
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Page<User>> {
+    const conditions = ['deleted_at IS NULL'];
+    const bind: Record<string, unknown> = {};
+    if (filter.role !== undefined) {
+      conditions.push('role = $role');
+      bind['role'] = filter.role;
+    }
+    if (filter.isActive !== undefined) {
+      conditions.push('is_active = $isActive');
+      bind['isActive'] = filter.isActive;
+    }
+    if (filter.q !== undefined && filter.q !== '') {
+      conditions.push(
+        "(email ILIKE $q ESCAPE '\\' OR username ILIKE $q ESCAPE '\\' OR full_name ILIKE $q ESCAPE '\\')",
+      );
+      bind['q'] = containsPattern(filter.q);
+    }
+    const where = conditions.join(' AND ');
+    const direction = sort.direction === 'desc' ? 'DESC' : 'ASC';
+    const options = { type: QueryTypes.SELECT, ...inTx(this.transaction) } as const;
+    const [counted] = await guarded(() =>
+      this.db.sequelize.query<{ total: string }>(`SELECT count(*) AS total FROM users WHERE ${where}`, { ...options, bind }),
+    );
+    const rows = await guarded(() =>
+      this.db.sequelize.query<UserRow>(
+        `SELECT * FROM users WHERE ${where} ORDER BY ${SORT_SQL[sort.field]} ${direction}, id ${direction} LIMIT $limit OFFSET $offset`,
+        { ...options, bind: { ...bind, limit: page.size, offset: offsetOf(page) } },
+      ),
+    );
+    return { items: rows.map(toUser), total: Number(counted?.total ?? 0), page: page.page, size: page.size };
+  }
+
+  private async findOne(where: { id: string } | { email: string }): Promise<User | null> {
+    const row = await guarded(() =>
+      this.db.models.User.findOne({ where: { ...where, deleted_at: null }, raw: true, ...inTx(this.transaction) }),
+    );
+    return row ? toUser(row) : null;
+  }
+
+  /**
+   * Runs a write, turning a unique violation into Left(Conflict). Inside a caller's transaction
+   * it runs under a savepoint: a failed statement would otherwise abort that whole transaction,
+   * and the caller may well carry on after a conflict.
+   */
+  private async write(
+    work: (transaction: Transaction | undefined) => Promise<E.Either<DomainError, User>>,
+  ): Promise<E.Either<DomainError, User>> {
+    try {
+      return await guarded(() =>
+        this.transaction
+          ? this.db.sequelize.transaction({ transaction: this.transaction }, (savepoint) => work(savepoint))
+          : work(undefined),
+      );
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === null) throw error;
+      return E.left(conflict(CLASHES[constraint] ?? 'This user clashes with an existing one'));
+    }
+  }
+}
