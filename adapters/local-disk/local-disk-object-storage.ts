@@ -1,0 +1,150 @@
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import { ByteMeter } from '../../core/files/byte-meter.js';
+import type {
+  ByteRange,
+  LinkOptions,
+  LinkTarget,
+  ObjectContent,
+  ObjectStat,
+  ObjectStorage,
+  ObjectTooLarge,
+  PutOptions,
+  PutResult,
+} from '../../core/files/object-storage.js';
+import { DependencyUnavailableError } from '../../core/shared/errors.js';
+
+export interface LocalDiskOptions {
+  /** Objects go under `<root>/objects`, uploads in progress under `<root>/tmp`. */
+  readonly root: string;
+  /** HMAC-SHA256 key for the links the API serves; at least 32 bytes. */
+  readonly linkSecret: Buffer;
+  /** Where the API serves links: the token is appended. */
+  readonly linkPrefix?: string;
+}
+
+const isMissing = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'ENOENT';
+
+const outage = (error: unknown): DependencyUnavailableError =>
+  error instanceof DependencyUnavailableError ? error : new DependencyUnavailableError('object storage', { cause: error });
+
+/**
+ * Objects as files under a root directory: the embedded default. A key never becomes a path
+ * itself; its SHA-256 does, so no key can climb out of the root or collide with a temp file.
+ */
+export class LocalDiskObjectStorage implements ObjectStorage {
+  private readonly objects: string;
+  private readonly tmp: string;
+  private readonly linkPrefix: string;
+
+  constructor(private readonly options: LocalDiskOptions) {
+    if (options.linkSecret.length < 32) throw new Error('the link secret must be at least 32 bytes');
+    this.objects = path.resolve(options.root, 'objects');
+    this.tmp = path.resolve(options.root, 'tmp');
+    this.linkPrefix = options.linkPrefix ?? '/api/v1/files/links/';
+  }
+
+  async put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions): Promise<E.Either<ObjectTooLarge, PutResult>> {
+    const meter = new ByteMeter(options.maxBytes);
+    const partial = path.join(this.tmp, `${randomUUID()}.part`);
+    let sourceError: unknown = null;
+    // Source failures (a client that hung up) pass through as they are; disk failures are outages.
+    async function* source(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* meter.pass(body);
+      } catch (error) {
+        sourceError = error ?? new Error('upload source failed');
+        throw error;
+      }
+    }
+    try {
+      await mkdir(this.tmp, { recursive: true });
+      await pipeline(Readable.from(source()), createWriteStream(partial, { flags: 'wx' }));
+      if (meter.exceeded) {
+        await rm(partial, { force: true });
+        return E.left({ _tag: 'ObjectTooLarge', maxBytes: options.maxBytes });
+      }
+      const target = this.pathOf(key);
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(partial, target);
+      return E.right({ size: meter.size, sha256: meter.sha256() });
+    } catch (error) {
+      await rm(partial, { force: true }).catch(() => undefined);
+      throw sourceError !== null ? sourceError : outage(error);
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<ObjectContent | null> {
+    try {
+      // One descriptor for stat and read, so a concurrent delete cannot split them.
+      const handle = await open(this.pathOf(key), 'r');
+      try {
+        const { size } = await handle.stat();
+        const body = handle.createReadStream({ start: range?.start, end: range?.end, autoClose: true });
+        return { body, size, range: range ?? null };
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw outage(error);
+    }
+  }
+
+  async stat(key: string): Promise<ObjectStat | null> {
+    try {
+      return { size: (await stat(this.pathOf(key))).size };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw outage(error);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.pathOf(key));
+    } catch (error) {
+      if (!isMissing(error)) throw outage(error);
+    }
+  }
+
+  async link(key: string, options: LinkOptions): Promise<string> {
+    const payload = Buffer.from(
+      JSON.stringify([key, options.expiresAt.getTime(), options.filename, options.contentType]),
+      'utf8',
+    ).toString('base64url');
+    return `${this.linkPrefix}${payload}.${this.sign(payload)}`;
+  }
+
+  async resolveLink(token: string, now: Date): Promise<LinkTarget | null> {
+    const [payload, signature, extra] = token.split('.');
+    if (payload === undefined || signature === undefined || extra !== undefined) return null;
+    const expected = Buffer.from(this.sign(payload), 'base64url');
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    try {
+      const [key, expiresAt, filename, contentType] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown[];
+      if (typeof key !== 'string' || typeof expiresAt !== 'number' || typeof filename !== 'string' || typeof contentType !== 'string') {
+        return null;
+      }
+      return now.getTime() < expiresAt ? { key, filename, contentType } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.options.linkSecret).update(`portside-file-link:${payload}`).digest('base64url');
+  }
+
+  private pathOf(key: string): string {
+    const digest = createHash('sha256').update(key, 'utf8').digest('hex');
+    return path.join(this.objects, digest.slice(0, 2), digest.slice(2, 4), digest);
+  }
+}
