@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { identityHarness, left, PASSWORD, right } from './identity-harness.js';
+
+const firstPage = { page: 1, size: 20 };
+
+describe('User administration', () => {
+  describe('ListUsers', () => {
+    it('is Forbidden to non-admins', async () => {
+      const h = identityHarness();
+      const { actor } = await h.actorFor(await h.aUser());
+      const query = { filter: {}, sort: { field: 'created_at' as const, direction: 'asc' as const }, page: firstPage };
+      expect(left(await h.listUsers.execute(actor, query))._tag).to.equal('Forbidden');
+    });
+
+    it('filters by q (email, username or name), role and is_active; sorts; pages; hides deleted users', async () => {
+      const h = identityHarness();
+      const admin = await h.actorFor(await h.aUser({ admin: true, username: 'admin0', email: 'root@corp.example' }));
+      h.clock.advanceSeconds(1);
+      const bob = await h.aUser({ username: 'bob', email: 'bob@example.com', role: 'giver' });
+      h.clock.advanceSeconds(1);
+      const carol = await h.aUser({ username: 'carol', email: 'c@example.com', fullName: 'Carol Bobbins' });
+      h.clock.advanceSeconds(1);
+      const dave = await h.aUser({ username: 'dave', email: 'dave@example.com' });
+      const gone = await h.aUser({ username: 'bobby_gone', email: 'gone@example.com' });
+      right(await h.updateUser.execute(admin.actor, dave.id, { isActive: false }));
+      right(await h.deleteUser.execute(admin.actor, gone.id));
+      const names = async (filter: object, field: 'created_at' | 'email' | 'username' = 'created_at', direction: 'asc' | 'desc' = 'asc', page = firstPage) =>
+        right(await h.listUsers.execute(admin.actor, { filter, sort: { field, direction }, page })).items.map((u) => u.username);
+
+      expect(await names({ q: 'BOB' })).to.deep.equal([bob.username, carol.username]);
+      expect(await names({ role: 'giver' })).to.deep.equal(['bob']);
+      expect(await names({ isActive: false })).to.deep.equal(['dave']);
+      expect(await names({}, 'created_at', 'desc')).to.deep.equal(['dave', 'carol', 'bob', 'admin0']);
+      expect(await names({}, 'email')).to.deep.equal(['bob', 'carol', 'dave', 'admin0']);
+      expect(await names({}, 'username', 'desc')).to.deep.equal(['dave', 'carol', 'bob', 'admin0']);
+      const page2 = right(await h.listUsers.execute(admin.actor, { filter: {}, sort: { field: 'username', direction: 'asc' }, page: { page: 2, size: 3 } }));
+      expect([page2.total, page2.items.map((u) => u.username)]).to.deep.equal([4, ['dave']]);
+    });
+  });
+
+  describe('CreateUser', () => {
+    it('lets an admin set role, is_active and is_superuser', async () => {
+      const h = identityHarness();
+      const admin = await h.actorFor(await h.aUser({ admin: true }));
+      const made = right(
+        await h.createUser.execute(admin.actor, { email: 'x@example.com', username: 'xavier', password: PASSWORD, role: 'giver', isSuperuser: true, isActive: false }),
+      );
+      expect(made).to.include({ role: 'giver', isSuperuser: true, isActive: false, isVerified: false });
+      expect(h.events.all().at(-1)).to.include({ type: 'user.created', actorId: admin.actor.userId, subjectId: made.id });
+    });
+
+    it('is Forbidden to non-admins', async () => {
+      const h = identityHarness();
+      const { actor } = await h.actorFor(await h.aUser());
+      const error = left(await h.createUser.execute(actor, { email: 'x@example.com', username: 'xavier', password: PASSWORD }));
+      expect(error._tag).to.equal('Forbidden');
+      expect(await h.users.findByUsername('xavier')).to.equal(null);
+    });
+
+    it('run by the operator (CLI), makes an active, verified superuser, still under the password policy', async () => {
+      const h = identityHarness();
+      const admin = right(await h.createUser.execute('operator', { email: 'root@example.com', username: 'root', password: PASSWORD }));
+      expect(admin).to.include({ isSuperuser: true, isActive: true, isVerified: true });
+      expect(left(await h.createUser.execute('operator', { email: 'r2@example.com', username: 'root2', password: 'password' }))._tag)
+        .to.equal('Validation');
+    });
+  });
+
+  describe('UpdateUser and DeleteUser by an admin', () => {
+    it('reads and updates anyone, including role and admin flags', async () => {
+      const h = identityHarness();
+      const admin = await h.actorFor(await h.aUser({ admin: true }));
+      const user = await h.aUser();
+      expect(right(await h.getUser.execute(admin.actor, user.id)).id).to.equal(user.id);
+      const updated = right(await h.updateUser.execute(admin.actor, user.id, { role: 'giver', isSuperuser: true, email: 'moved@example.com' }));
+      expect(updated).to.include({ role: 'giver', isSuperuser: true, email: 'moved@example.com' });
+    });
+
+    it('disabling a user ends all their sessions; enabling again does not bring them back', async () => {
+      const h = identityHarness();
+      const admin = await h.actorFor(await h.aUser({ admin: true }));
+      const user = await h.aUser();
+      const one = await h.logInAs(user);
+      const two = await h.logInAs(user);
+      right(await h.updateUser.execute(admin.actor, user.id, { isActive: false }));
+      right(await h.updateUser.execute(admin.actor, user.id, { isActive: true }));
+      for (const t of [one, two]) {
+        expect(left(await h.authenticate.execute(t.accessToken))._tag).to.equal('Unauthenticated');
+        expect(left(await h.refresh.execute(t.refreshToken))._tag).to.equal('Unauthenticated');
+      }
+      await h.logInAs(user);
+    });
+
+    it('soft-deletes anyone: sessions end, reads see nothing, an audit event is recorded', async () => {
+      const h = identityHarness();
+      const admin = await h.actorFor(await h.aUser({ admin: true }));
+      const user = await h.aUser();
+      const tokens = await h.logInAs(user);
+      right(await h.deleteUser.execute(admin.actor, user.id));
+      expect(left(await h.refresh.execute(tokens.refreshToken))._tag).to.equal('Unauthenticated');
+      expect(left(await h.getUser.execute(admin.actor, user.id))._tag).to.equal('NotFound');
+      expect(left(await h.deleteUser.execute(admin.actor, user.id))._tag).to.equal('NotFound');
+      expect(h.events.all().at(-1)).to.include({ type: 'user.deleted', actorId: admin.actor.userId, subjectId: user.id });
+    });
+  });
+});
