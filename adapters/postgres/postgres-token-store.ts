@@ -152,6 +152,26 @@ export class PostgresTokenStore implements TokenStore {
     });
   }
 
+  /**
+   * Deletes sessions past their absolute or idle end, and the tokens of sessions that are gone or
+   * past their absolute end: they can only ever answer `invalid` again. Not part of the port (Redis
+   * expires its keys by itself); a periodic job calls it. Returns the number of sessions removed.
+   */
+  async purgeExpired(now: Date): Promise<number> {
+    return this.atomically(async (transaction) => {
+      const removed = await this.db.models.RefreshSession.destroy({
+        where: { [Op.or]: [{ expires_at: { [Op.lte]: now } }, { idle_expires_at: { [Op.lte]: now } }] },
+        transaction,
+      });
+      await this.db.sequelize.query(
+        `DELETE FROM refresh_tokens t WHERE t.expires_at <= $now
+           OR NOT EXISTS (SELECT 1 FROM refresh_sessions s WHERE s.id = t.session_id)`,
+        { bind: { now }, transaction },
+      );
+      return removed;
+    });
+  }
+
   /** Marks locked sessions and all their tokens revoked. */
   private async revokeLocked(sessionIds: string[], now: Date, transaction: Transaction): Promise<void> {
     if (sessionIds.length === 0) return;

@@ -24,6 +24,30 @@ tokenStoreContract('postgres (server)', async (ctx) => {
   return { store: new PostgresTokenStore(database.db), close: () => database.close() };
 });
 
+describe('PostgresTokenStore.purgeExpired (embedded PGlite)', () => {
+  it('removes ended sessions and their tokens, and keeps live ones working', async () => {
+    const database = await openPglite();
+    try {
+      const store = new PostgresTokenStore(database.db);
+      const t0 = new Date('2031-01-01T00:00:00Z');
+      const later = (s: number) => new Date(t0.getTime() + s * 1000);
+      const base = { userId: '0190f0c8-0000-7000-8000-000000000001', now: t0, userAgent: null, ip: null };
+      const live = { ...base, sessionId: '0190f0c8-0000-7000-8000-0000000000a1', tokenHash: 'a'.repeat(64), expiresAt: later(3600), idleTimeoutSeconds: 600 };
+      const idle = { ...base, sessionId: '0190f0c8-0000-7000-8000-0000000000a2', tokenHash: 'b'.repeat(64), expiresAt: later(3600), idleTimeoutSeconds: 60 };
+      const over = { ...base, sessionId: '0190f0c8-0000-7000-8000-0000000000a3', tokenHash: 'c'.repeat(64), expiresAt: later(100), idleTimeoutSeconds: 600 };
+      for (const n of [live, idle, over]) await store.create(n);
+
+      expect(await store.purgeExpired(later(200))).to.equal(2);
+      const [counted] = await database.db.sequelize.query('SELECT count(*)::int AS n FROM refresh_tokens', { plain: false });
+      expect((counted as Array<{ n: number }>)[0]?.n).to.equal(1);
+      const rotated = await store.rotate({ tokenHash: live.tokenHash, successorHash: 'd'.repeat(64), now: later(300), graceSeconds: 10, idleTimeoutSeconds: 600 });
+      expect(rotated.kind).to.equal('rotated');
+    } finally {
+      await database.close();
+    }
+  });
+});
+
 describe('RedisTokenStore outages', () => {
   const now = new Date();
 
