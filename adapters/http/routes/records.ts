@@ -1,0 +1,205 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { CreateRecord } from '../../../core/records/create-record.js';
+import type { DeleteRecord } from '../../../core/records/delete-record.js';
+import type { GetRecord } from '../../../core/records/get-record.js';
+import type { ListRecords } from '../../../core/records/list-records.js';
+import { RECORD_STATUSES, type DataRecord } from '../../../core/records/record.js';
+import { RECORD_SORT_FIELDS } from '../../../core/records/record-repository.js';
+import type { UpdateRecord } from '../../../core/records/update-record.js';
+import { pageMeta, type Page } from '../../../core/shared/pagination.js';
+import { boundedString, Cursor, nullable, oneOf, Page as PageNumber, Size, sortParam, strictObject, Uuid } from '../codecs.js';
+import { created, noContent, ok, route, type AnyRoute, type HeaderDoc } from '../route.js';
+import { documented } from '../schema-registry.js';
+
+export interface RecordUseCases {
+  readonly create: CreateRecord;
+  readonly list: ListRecords;
+  readonly get: GetRecord;
+  readonly update: UpdateRecord;
+  readonly remove: DeleteRecord;
+}
+
+const JsonObject = documented(
+  new t.Type<Record<string, unknown>, Record<string, unknown>, unknown>(
+    'JsonObject',
+    (u): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u),
+    (u, c) => (typeof u === 'object' && u !== null && !Array.isArray(u) ? t.success(u as Record<string, unknown>) : t.failure(u, c)),
+    t.identity,
+  ),
+  { schema: { type: 'object', description: 'any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression' }, message: 'must be a JSON object' },
+);
+
+const Status = oneOf(RECORD_STATUSES as unknown as readonly ['active', 'inactive', 'archived'], 'RecordStatus');
+// Length rules (trimmed name 1..255) live in the core so every entry point shares them.
+const writable = { name: t.string, description: nullable(t.string), config: JsonObject, status: Status };
+const { name, ...rest } = writable;
+const CreateBody = strictObject('CreateRecord', { name }, rest);
+const UpdateBody = strictObject('UpdateRecord', {}, writable);
+
+const ListQuery = t.partial({
+  page: PageNumber,
+  size: Size,
+  cursor: Cursor,
+  sort: sortParam(RECORD_SORT_FIELDS),
+  status: Status,
+  q: boundedString(0, 255, 'RecordQuery'),
+  owner_id: Uuid,
+});
+// Any string: an id that is not a UUID names no record, so it is a 404 like any other unknown id.
+const IdParams = t.type({ id: t.string });
+
+const RecordView = t.type({
+  id: t.string,
+  owner_id: t.string,
+  name: t.string,
+  description: nullable(t.string),
+  config: JsonObject,
+  status: Status,
+  version: t.number,
+  created_at: t.string,
+  updated_at: t.string,
+  created_by: t.string,
+  updated_by: t.string,
+});
+const PageMetaView = t.type({
+  total: t.number,
+  page: t.number,
+  size: t.number,
+  pages: t.number,
+  has_next: t.boolean,
+  has_prev: t.boolean,
+  next_cursor: nullable(t.string),
+});
+
+const view = (r: DataRecord): t.TypeOf<typeof RecordView> => ({
+  id: r.id,
+  owner_id: r.ownerId,
+  name: r.name,
+  description: r.description,
+  config: r.config,
+  status: r.status,
+  version: r.version,
+  created_at: r.createdAt.toISOString(),
+  updated_at: r.updatedAt.toISOString(),
+  created_by: r.createdBy,
+  updated_by: r.updatedBy,
+});
+
+const pageView = (p: Page<DataRecord>) => {
+  const m = pageMeta(p);
+  return {
+    items: p.items.map(view),
+    meta: { total: m.total, page: m.page, size: m.size, pages: m.pages, has_next: m.hasNext, has_prev: m.hasPrev, next_cursor: m.nextCursor ?? null },
+  };
+};
+
+/** Strong ETag: If-Match compares strongly (RFC 9110), so a weak one could never match. */
+export const etagOf = (r: DataRecord): string => `"${r.version}"`;
+
+/**
+ * The version an If-Match header asks for: undefined when absent or `*` (any current record), and
+ * -1 (never current, so 412) when it names no version this server issued. With several ETags
+ * listed the first version is used.
+ */
+export const expectedVersionOf = (header: string | undefined): number | undefined => {
+  if (header === undefined || header.trim() === '*') return undefined;
+  for (const tag of header.split(',')) {
+    const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(tag);
+    if (match) return Number(match[1]);
+  }
+  return -1;
+};
+
+const IF_MATCH: HeaderDoc = {
+  name: 'If-Match',
+  description: 'The ETag from GET /records/{id}; the change is refused with 412 when the record has changed since.',
+};
+
+const withEtag = (r: DataRecord) => ({ ETag: etagOf(r) });
+
+export const recordRoutes = (uc: RecordUseCases): AnyRoute[] => [
+  route({
+    method: 'post',
+    path: '/records',
+    summary: 'Create a record owned by the caller',
+    tags: ['records'],
+    auth: 'bearer',
+    body: CreateBody,
+    responses: { 201: { description: 'The new record (ETag header carries its version)', data: RecordView } },
+    handler: async ({ actor, body }) => {
+      const result = await uc.create.execute(actor, body);
+      return E.map((r: DataRecord) => created(view(r), { ...withEtag(r), Location: `/api/v1/records/${r.id}` }))(result);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/records',
+    summary: 'List records (own; admins: all or one owner)',
+    description:
+      'Filters `status`, `q` (name contains, case-insensitive), admin-only `owner_id`. Sort `created_at`, `updated_at`, `name` ' +
+      '(prefix `-` for descending; default `-created_at`). Page with `page`/`size`, or pass `meta.next_cursor` back as `cursor` for keyset paging.',
+    tags: ['records'],
+    auth: 'bearer',
+    query: ListQuery,
+    responses: { 200: { description: 'A page of records', data: t.type({ items: t.array(RecordView), meta: PageMetaView }) } },
+    handler: async ({ actor, query }) => {
+      const result = await uc.list.execute(actor, {
+        ownerId: query.owner_id,
+        status: query.status,
+        q: query.q === '' ? undefined : query.q,
+        sort: query.sort ?? { field: 'created_at', direction: 'desc' },
+        page: { page: query.page ?? 1, size: query.size ?? 20, cursor: query.cursor },
+      });
+      return E.map((p: Page<DataRecord>) => ok(pageView(p)))(result);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/records/:id',
+    summary: 'Get one record',
+    tags: ['records'],
+    auth: 'bearer',
+    params: IdParams,
+    responses: { 200: { description: 'The record; the ETag header carries its version', data: RecordView }, 404: { description: 'No such record, or not the caller\'s' } },
+    handler: async ({ actor, params }) => E.map((r: DataRecord) => ok(view(r), withEtag(r)))(await uc.get.execute(actor, params.id)),
+  }),
+  ...(['patch', 'put'] as const).map((method) =>
+    route({
+      method,
+      path: '/records/:id',
+      summary: method === 'patch' ? 'Change some fields of a record' : 'Change some fields of a record (same partial semantics as PATCH)',
+      description: 'Absent fields keep their value; `description: null` clears it. Send `If-Match` to refuse lost updates.',
+      tags: ['records'],
+      auth: 'bearer',
+      params: IdParams,
+      body: UpdateBody,
+      headers: [IF_MATCH],
+      responses: {
+        200: { description: 'The updated record; the ETag header carries its new version', data: RecordView },
+        404: { description: 'No such record, or not the caller\'s' },
+        412: { description: 'If-Match names a version that is no longer current' },
+      },
+      handler: async ({ actor, params, body, req }) => {
+        const result = await uc.update.execute(actor, params.id, body, expectedVersionOf(req.get('if-match')));
+        return E.map((r: DataRecord) => ok(view(r), withEtag(r)))(result);
+      },
+    }),
+  ),
+  route({
+    method: 'delete',
+    path: '/records/:id',
+    summary: 'Delete a record (soft delete)',
+    tags: ['records'],
+    auth: 'bearer',
+    params: IdParams,
+    headers: [IF_MATCH],
+    responses: {
+      204: { description: 'Deleted' },
+      404: { description: 'No such record, or not the caller\'s' },
+      412: { description: 'If-Match names a version that is no longer current' },
+    },
+    handler: async ({ actor, params, req }) =>
+      E.map(() => noContent())(await uc.remove.execute(actor, params.id, expectedVersionOf(req.get('if-match')))),
+  }),
+];

@@ -1,0 +1,63 @@
+import type { ServiceIdentifier } from 'inversify';
+import { CronParserValidator } from '../../adapters/cron-parser/cron-parser-validator.js';
+import { recordRoutes } from '../../adapters/http/routes/records.js';
+import { MemoryRecordRepository } from '../../adapters/memory/memory-record-repository.js';
+import { PostgresRecordRepository } from '../../adapters/postgres/postgres-record-repository.js';
+import { CreateRecord } from '../../core/records/create-record.js';
+import type { CronValidator } from '../../core/records/cron-validator.js';
+import { DeleteRecord } from '../../core/records/delete-record.js';
+import { GetRecord } from '../../core/records/get-record.js';
+import { ListRecords } from '../../core/records/list-records.js';
+import type { RecordRepository } from '../../core/records/record-repository.js';
+import { UpdateRecord } from '../../core/records/update-record.js';
+import type { Clock } from '../../core/shared/clock.js';
+import type { IdGenerator } from '../../core/shared/ids.js';
+import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
+import type { ModuleBinder } from '../container.js';
+import { TOKENS } from '../tokens.js';
+
+const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.records.${name}`);
+
+export const RECORDS = {
+  CronValidator: token<CronValidator>('CronValidator'),
+  CreateRecord: token<CreateRecord>('CreateRecord'),
+  ListRecords: token<ListRecords>('ListRecords'),
+  GetRecord: token<GetRecord>('GetRecord'),
+  UpdateRecord: token<UpdateRecord>('UpdateRecord'),
+  DeleteRecord: token<DeleteRecord>('DeleteRecord'),
+};
+
+const WRITE_DEPS = [TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock] as const;
+
+/** Records: the repository (Postgres when a database is configured, memory otherwise), use cases, routes. */
+export const bindRecords: ModuleBinder = ({ container, infra }) => {
+  const db = infra.database;
+  // Outside a unit of work (reads); the Postgres unit of work builds its own transaction-bound one,
+  // the memory unit of work snapshots this very instance.
+  container.bind(TOKENS.RecordRepository).toConstantValue(db ? new PostgresRecordRepository(db) : new MemoryRecordRepository());
+  container.bind(RECORDS.CronValidator).toConstantValue(new CronParserValidator());
+  container
+    .bind(RECORDS.CreateRecord)
+    .toResolvedValue(
+      (uow: UnitOfWork, ids: IdGenerator, clock: Clock, cron: CronValidator) => new CreateRecord(uow, ids, clock, cron),
+      [...WRITE_DEPS, RECORDS.CronValidator],
+    );
+  container
+    .bind(RECORDS.UpdateRecord)
+    .toResolvedValue(
+      (uow: UnitOfWork, ids: IdGenerator, clock: Clock, cron: CronValidator) => new UpdateRecord(uow, ids, clock, cron),
+      [...WRITE_DEPS, RECORDS.CronValidator],
+    );
+  container
+    .bind(RECORDS.DeleteRecord)
+    .toResolvedValue((uow: UnitOfWork, ids: IdGenerator, clock: Clock) => new DeleteRecord(uow, ids, clock), [...WRITE_DEPS]);
+  container.bind(RECORDS.ListRecords).toResolvedValue((records: RecordRepository) => new ListRecords(records), [TOKENS.RecordRepository]);
+  container.bind(RECORDS.GetRecord).toResolvedValue((records: RecordRepository) => new GetRecord(records), [TOKENS.RecordRepository]);
+  container
+    .bind(TOKENS.Routes)
+    .toResolvedValue(
+      (create: CreateRecord, list: ListRecords, get: GetRecord, update: UpdateRecord, remove: DeleteRecord) =>
+        recordRoutes({ create, list, get, update, remove }),
+      [RECORDS.CreateRecord, RECORDS.ListRecords, RECORDS.GetRecord, RECORDS.UpdateRecord, RECORDS.DeleteRecord],
+    );
+};
