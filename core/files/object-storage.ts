@@ -26,7 +26,6 @@ export interface ObjectTooLarge {
 
 export interface ObjectStat {
   readonly size: number;
-  readonly contentType: string;
 }
 
 export interface ObjectContent {

@@ -4,6 +4,7 @@ import { defineRecordModel } from './record.js';
 import { defineUserModel } from './user.js';
 import { defineRefreshSessionModel } from './refresh-session.js';
 import { defineRefreshTokenModel } from './refresh-token.js';
+import { defineStoredFileModel } from './stored-file.js';
 // modules: import each table's model definition here (use sequelize.define, as outbox-event.ts does)
 
 /** Every table's model, defined once per Sequelize instance. */
@@ -13,6 +14,7 @@ export const defineModels = (sequelize: Sequelize) => ({
   User: defineUserModel(sequelize),
   RefreshSession: defineRefreshSessionModel(sequelize),
   RefreshToken: defineRefreshTokenModel(sequelize),
+  StoredFile: defineStoredFileModel(sequelize),
   // modules: add `Name: defineNameModel(sequelize),` here
 });
 

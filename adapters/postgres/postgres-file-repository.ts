@@ -1,0 +1,82 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { FileRepository } from '../../core/files/file-repository.js';
+import type { StoredFile } from '../../core/files/stored-file.js';
+import { offsetOf, type Page, type PageQuery } from '../../core/shared/pagination.js';
+import { guarded, inTx, type PostgresDatabase } from './database.js';
+import type { StoredFileRow } from './models/stored-file.js';
+
+const toFile = (row: StoredFileRow): StoredFile => ({
+  id: row.id,
+  ownerId: row.owner_id,
+  filename: row.filename,
+  contentType: row.content_type,
+  size: Number(row.size),
+  sha256: row.sha256,
+  objectKey: row.object_key,
+  createdAt: new Date(row.created_at),
+  deletedAt: row.deleted_at === null ? null : new Date(row.deleted_at),
+});
+
+const toRow = (f: StoredFile): StoredFileRow => ({
+  id: f.id,
+  owner_id: f.ownerId,
+  filename: f.filename,
+  content_type: f.contentType,
+  size: f.size,
+  sha256: f.sha256,
+  object_key: f.objectKey,
+  created_at: f.createdAt,
+  deleted_at: f.deletedAt,
+});
+
+export class PostgresFileRepository implements FileRepository {
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly transaction?: Transaction,
+  ) {}
+
+  async insert(file: StoredFile): Promise<StoredFile> {
+    const row = await guarded(() => this.db.models.StoredFile.create(toRow(file), inTx(this.transaction)));
+    return toFile(row.get({ plain: true }));
+  }
+
+  async findById(id: string): Promise<StoredFile | null> {
+    const row = await guarded(() =>
+      this.db.models.StoredFile.findOne({ where: { id, deleted_at: null }, raw: true, ...inTx(this.transaction) }),
+    );
+    return row ? toFile(row) : null;
+  }
+
+  async listByOwner(ownerId: string, page: PageQuery): Promise<Page<StoredFile>> {
+    const where = { owner_id: ownerId, deleted_at: null };
+    const [total, rows] = await guarded(async () => [
+      await this.db.models.StoredFile.count({ where, ...inTx(this.transaction) }),
+      await this.db.models.StoredFile.findAll({
+        where,
+        order: [['created_at', 'DESC'], ['id', 'DESC']],
+        limit: page.size,
+        offset: offsetOf(page),
+        raw: true,
+        ...inTx(this.transaction),
+      }),
+    ] as const);
+    return { items: rows.map(toFile), total, page: page.page, size: page.size };
+  }
+
+  async delete(id: string, deletedAt: Date): Promise<boolean> {
+    const [count] = await guarded(() =>
+      this.db.models.StoredFile.update({ deleted_at: deletedAt }, { where: { id, deleted_at: null }, ...inTx(this.transaction) }),
+    );
+    return count === 1;
+  }
+
+  async totalBytesByOwner(ownerId: string): Promise<number> {
+    const [row] = await guarded(() =>
+      this.db.sequelize.query<{ total: string | null }>(
+        'SELECT sum(size) AS total FROM files WHERE owner_id = $owner::uuid AND deleted_at IS NULL',
+        { bind: { owner: ownerId }, type: QueryTypes.SELECT, ...inTx(this.transaction) },
+      ),
+    );
+    return Number(row?.total ?? 0);
+  }
+}
