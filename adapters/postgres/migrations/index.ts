@@ -4,6 +4,7 @@ import { outboxEvents } from './0001-outbox-events.js';
 import { users } from './0002-users.js';
 import { refreshTokens } from './0003-refresh-tokens.js';
 import { records } from './0004-records.js';
+import { files } from './0005-files.js';
 // modules: import each migration here
 
 export interface Migration {
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   users,
   refreshTokens,
   records,
+  files,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
 
