@@ -5,6 +5,7 @@ import { PostgresTokenStore } from '../../adapters/postgres/postgres-token-store
 import { RedisTokenStore } from '../../adapters/redis/redis-token-store.js';
 import { DependencyUnavailableError } from '../../core/shared/errors.js';
 import { openPglite, openPostgres, openRedis } from '../support/databases.js';
+import { REDIS_URL } from '../support/services.js';
 import { tokenStoreContract } from './token-store.contract.js';
 
 tokenStoreContract('memory', async () => ({ store: new MemoryTokenStore() }));
@@ -53,7 +54,7 @@ describe('RedisTokenStore outages', () => {
 
   it('reports a closed connection as DependencyUnavailableError("redis")', async function () {
     const redis = await openRedis(this);
-    const client = createClient({ url: `redis://127.0.0.1:6379` });
+    const client = createClient({ url: REDIS_URL });
     await client.connect();
     const store = new RedisTokenStore(client, { keyPrefix: redis.prefix });
     client.destroy();
