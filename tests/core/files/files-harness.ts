@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+import { v7 as uuidv7 } from 'uuid';
+import { FileTypeContentTypeDetector } from '../../../adapters/file-type/file-type-content-type-detector.js';
+import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.js';
+import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repository.js';
+import { MemoryObjectStorage } from '../../../adapters/memory/memory-object-storage.js';
+import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
+import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
+import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
+import { DeleteFile } from '../../../core/files/delete-file.js';
+import { DownloadFile } from '../../../core/files/download-file.js';
+import { DEFAULT_ALLOWED_TYPES, type FilePolicy } from '../../../core/files/file-policy.js';
+import { GetFileLink } from '../../../core/files/get-file-link.js';
+import { GetFile } from '../../../core/files/get-file.js';
+import { ListFiles } from '../../../core/files/list-files.js';
+import { OpenFileLink } from '../../../core/files/open-file-link.js';
+import type { StoredFile } from '../../../core/files/stored-file.js';
+import { UploadFile } from '../../../core/files/upload-file.js';
+import type { Actor } from '../../../core/shared/actor.js';
+import type { DomainError } from '../../../core/shared/errors.js';
+import { chunked } from '../../contracts/object-storage.contract.js';
+import { ManualClock } from '../../support/manual-clock.js';
+
+export const anActor = (overrides: Partial<Actor> = {}): Actor => ({
+  userId: uuidv7(),
+  sessionId: uuidv7(),
+  role: 'taker',
+  isAdmin: false,
+  ...overrides,
+});
+
+export const right = <T>(e: E.Either<DomainError, T>): T => {
+  if (E.isLeft(e)) expect.fail(`expected Right, got ${JSON.stringify(e.left)}`);
+  return e.right;
+};
+
+export const left = <T>(e: E.Either<DomainError, T>): DomainError => {
+  if (E.isRight(e)) expect.fail(`expected Left, got ${JSON.stringify(e.right)}`);
+  return e.left;
+};
+
+export const policy = (overrides: Partial<FilePolicy> = {}): FilePolicy => ({
+  maxBytes: 1024 * 1024,
+  quotaBytes: 10 * 1024 * 1024,
+  allowedTypes: DEFAULT_ALLOWED_TYPES,
+  linkTtlSeconds: 300,
+  ...overrides,
+});
+
+/** Every files use case on memory adapters, the real detector and a manual clock. */
+export const filesHarness = (overrides: Partial<FilePolicy> = {}) => {
+  const clock = new ManualClock();
+  const ids = { next: () => uuidv7() };
+  const files = new MemoryFileRepository();
+  const storage = new MemoryObjectStorage();
+  const events = new MemoryEventOutbox();
+  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records: new MemoryRecordRepository(), files, events });
+  const rules = policy(overrides);
+  const h = {
+    clock,
+    files,
+    storage,
+    events,
+    policy: rules,
+    upload: new UploadFile(storage, new FileTypeContentTypeDetector(), files, uow, ids, clock, rules),
+    list: new ListFiles(files),
+    get: new GetFile(files),
+    download: new DownloadFile(files, storage),
+    link: new GetFileLink(files, storage, clock, rules),
+    openLink: new OpenFileLink(storage, clock),
+    remove: new DeleteFile(files, storage, uow, ids, clock),
+    async aFile(actor: Actor, bytes: Buffer, filename = 'picture.png', declaredType: string | null = 'image/png'): Promise<StoredFile> {
+      return right(await h.upload.execute({ actor, filename, declaredType, body: chunked(bytes) }));
+    },
+  };
+  return h;
+};
