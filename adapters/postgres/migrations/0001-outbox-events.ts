@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 export const outboxEvents: Migration = {
   name: '0001-outbox-events',

@@ -1,5 +1,5 @@
 import { DataTypes, QueryTypes } from 'sequelize';
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Emails are stored lower-cased, so `email` itself is the unique key; usernames keep the case

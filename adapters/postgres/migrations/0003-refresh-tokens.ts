@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Refresh sessions (one per login and device) and the tokens of each session's family.

@@ -1,5 +1,5 @@
 import { DataTypes, QueryTypes } from 'sequelize';
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Every read skips soft-deleted rows, so the indexes are partial on `deleted_at IS NULL`.

@@ -1,17 +1,15 @@
 import type { QueryInterface, Sequelize } from 'sequelize';
-import { SequelizeStorage, Umzug, type MigrationParams } from 'umzug';
+import { SequelizeStorage, Umzug } from 'umzug';
+import type { Migration } from './migration.js';
 import { outboxEvents } from './0001-outbox-events.js';
 import { users } from './0002-users.js';
 import { refreshTokens } from './0003-refresh-tokens.js';
 import { records } from './0004-records.js';
 import { files } from './0005-files.js';
+import { idempotencyKeys } from './0006-idempotency-keys.js';
 // modules: import each migration here
 
-export interface Migration {
-  readonly name: string;
-  up(params: MigrationParams<QueryInterface>): Promise<void>;
-  down(params: MigrationParams<QueryInterface>): Promise<void>;
-}
+export type { Migration } from './migration.js';
 
 /**
  * Every migration, in the order they apply. An explicit list rather than a glob: it works the
@@ -23,6 +21,7 @@ export const migrations: readonly Migration[] = [
   refreshTokens,
   records,
   files,
+  idempotencyKeys,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
 

@@ -1,0 +1,194 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import type { Actor } from '../../core/shared/actor.js';
+import { forbidden, unauthenticated, type DomainError } from '../../core/shared/errors.js';
+import { sendData, sendError } from './envelope.js';
+import { toHttpError } from './error-mapper.js';
+import { decodeInput } from './validation.js';
+
+/**
+ * Routes are declared, not hand-wired: one definition gives Express its handler and the OpenAPI
+ * document its operation, from the same io-ts codecs, so the docs cannot drift from validation.
+ */
+export type AuthMode = 'none' | 'bearer' | 'admin';
+export type BodyKind = 'json' | 'form' | 'multipart';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type Codec<A> = t.Type<A, unknown, unknown>;
+
+export interface ResponseDoc {
+  readonly description: string;
+  /** The envelope's `data` for JSON responses. */
+  readonly data?: t.Mixed;
+  /** A non-JSON response body (e.g. `application/octet-stream`). */
+  readonly contentType?: string;
+}
+
+export interface HeaderDoc {
+  readonly name: string;
+  readonly description: string;
+  readonly required?: boolean;
+}
+
+export interface RequestInfo {
+  readonly requestId: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export interface HandlerContext<P, Q, B, A extends AuthMode> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly actor: A extends 'none' ? Actor | null : Actor;
+  readonly request: RequestInfo;
+  readonly req: Request;
+  readonly res: Response;
+}
+
+/** A JSON reply in the envelope, or HANDLED when the handler wrote the response itself (streams). */
+export type Reply = { readonly status: number; readonly data?: unknown; readonly headers?: Readonly<Record<string, string>> } | typeof HANDLED;
+export const HANDLED = Symbol('handled');
+
+export const ok = (data: unknown, headers?: Readonly<Record<string, string>>): Reply => ({ status: 200, data, ...(headers ? { headers } : {}) });
+export const created = (data: unknown, headers?: Readonly<Record<string, string>>): Reply => ({ status: 201, data, ...(headers ? { headers } : {}) });
+export const accepted = (data: unknown): Reply => ({ status: 202, data });
+export const noContent = (): Reply => ({ status: 204 });
+
+export interface RouteDef<P, Q, B, A extends AuthMode> {
+  readonly method: Method;
+  /** Relative to `/api/v1`, Express style: `/records/:id`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly auth: A;
+  readonly params?: Codec<P>;
+  readonly query?: Codec<Q>;
+  readonly body?: Codec<B>;
+  /** Default `json` when `body` is set. `multipart` leaves the stream to the handler. */
+  readonly bodyKind?: BodyKind;
+  readonly headers?: readonly HeaderDoc[];
+  readonly responses: { readonly [status: number]: ResponseDoc };
+  readonly handler: (ctx: HandlerContext<P, Q, B, A>) => Promise<E.Either<DomainError, Reply>>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDef<any, any, any, AuthMode>;
+
+/** Declares a route; the type parameters are inferred from the codecs. */
+export const route = <P = undefined, Q = undefined, B = undefined, A extends AuthMode = 'none'>(def: RouteDef<P, Q, B, A>): AnyRoute =>
+  def as AnyRoute;
+
+export interface RouteDeps {
+  /** Verifies a bearer token and its session; Left(Unauthenticated) when it does not hold. */
+  readonly authenticate: (token: string) => Promise<E.Either<DomainError, Actor>>;
+  readonly jsonLimit: string | number;
+}
+
+const hasBody = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+const bearerOf = (req: Request): string | null => {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : '';
+};
+
+const authenticate = async (deps: RouteDeps, req: Request, mode: AuthMode): Promise<E.Either<DomainError, Actor | null>> => {
+  const token = bearerOf(req);
+  if (token === null) return mode === 'none' ? E.right(null) : E.left(unauthenticated('Missing bearer token'));
+  if (token === '') return E.left(unauthenticated('Malformed Authorization header'));
+  const actor = await deps.authenticate(token);
+  if (E.isLeft(actor)) return actor;
+  if (mode === 'admin' && !actor.right.isAdmin) return E.left(forbidden('Administrator only'));
+  return actor;
+};
+
+const bodyParsers = (def: AnyRoute, deps: RouteDeps): RequestHandler[] => {
+  if (!def.body || def.bodyKind === 'multipart') return [];
+  if (def.bodyKind === 'form') {
+    return [
+      (req, res, next) => {
+        if (hasBody(req) && !req.is('application/x-www-form-urlencoded')) {
+          sendError(res, { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/x-www-form-urlencoded' });
+          return;
+        }
+        next();
+      },
+      express.urlencoded({ extended: false, limit: deps.jsonLimit }),
+    ];
+  }
+  return [
+    (req, res, next) => {
+      if (hasBody(req) && !req.is('application/json') && !req.is('application/*+json')) {
+        sendError(res, { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json' });
+        return;
+      }
+      next();
+    },
+    express.json({ limit: deps.jsonLimit, strict: false, type: ['application/json', 'application/*+json'] }),
+  ];
+};
+
+const applyReply = (res: Response, reply: Reply): void => {
+  if (reply === HANDLED) return;
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  sendData(res, reply.status, reply.data);
+};
+
+const handle = (def: AnyRoute, deps: RouteDeps): RequestHandler =>
+  async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const actor = await authenticate(deps, req, def.auth);
+      if (E.isLeft(actor)) {
+        if (actor.left._tag === 'Unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer');
+        sendError(res, toHttpError(actor.left));
+        return;
+      }
+      const params = def.params ? decodeInput(def.params, req.params, 'path') : E.right(undefined);
+      const query = def.query ? decodeInput(def.query, req.query, 'query') : E.right(undefined);
+      const body =
+        def.body && def.bodyKind !== 'multipart'
+          ? req.body === undefined && !hasBody(req)
+            ? decodeInput(def.body, {}, 'body')
+            : decodeInput(def.body, req.body, 'body')
+          : E.right(undefined);
+      const issues = [params, query, body].flatMap((r) => (E.isLeft(r) && r.left._tag === 'Validation' ? r.left.issues : []));
+      if (issues.length > 0) {
+        sendError(res, toHttpError({ _tag: 'Validation', message: 'Validation failed', issues }));
+        return;
+      }
+      const reply = await def.handler({
+        params: (params as E.Right<unknown>).right,
+        query: (query as E.Right<unknown>).right,
+        body: (body as E.Right<unknown>).right,
+        actor: actor.right,
+        request: {
+          requestId: String(res.locals['requestId'] ?? ''),
+          ip: req.ip ?? null,
+          userAgent: req.get('user-agent')?.slice(0, 512) ?? null,
+        },
+        req,
+        res,
+      } as HandlerContext<unknown, unknown, unknown, AuthMode>);
+      if (E.isLeft(reply)) {
+        if (reply.left._tag === 'RateLimited') res.setHeader('Retry-After', String(reply.left.retryAfterSeconds));
+        if (reply.left._tag === 'Unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer');
+        sendError(res, toHttpError(reply.left));
+        return;
+      }
+      applyReply(res, reply.right);
+    } catch (error) {
+      next(error);
+    }
+  };
+
+/** Mounts route definitions on a router (the router is mounted at `/api/v1`). */
+export const mountRoutes = (router: Router, routes: readonly AnyRoute[], deps: RouteDeps): void => {
+  for (const def of routes) {
+    router[def.method](def.path, ...bodyParsers(def, deps), handle(def, deps));
+  }
+};
+

@@ -1,0 +1,38 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { route, type AnyRoute, HANDLED } from './route.js';
+
+// The service endpoints are plain Express handlers (app.ts); these definitions document them.
+const docOnly = async () => E.right(HANDLED);
+
+const Check = t.type({ name: t.string, status: t.keyof({ up: null, down: null }), latency_ms: t.number });
+
+export const serviceRouteDocs = (metrics: boolean): AnyRoute[] => [
+  route({
+    method: 'get', path: '/', summary: 'Service name, version and links', tags: ['service'], auth: 'none',
+    responses: { 200: { description: 'About', data: t.type({ name: t.string, version: t.string, links: t.record(t.string, t.string) }) } },
+    handler: docOnly,
+  }),
+  route({
+    method: 'get', path: '/health', summary: 'Liveness', tags: ['service'], auth: 'none',
+    responses: { 200: { description: 'The process is up', data: t.type({ status: t.literal('ok'), version: t.string, uptime_s: t.number }) } },
+    handler: docOnly,
+  }),
+  route({
+    method: 'get', path: '/health/ready', summary: 'Readiness: every configured dependency with its latency', tags: ['service'], auth: 'none',
+    responses: {
+      200: { description: 'Every dependency is up', data: t.type({ status: t.literal('ok'), checks: t.array(Check) }) },
+      503: { description: 'A dependency is down; `detail.checks` names it' },
+    },
+    handler: docOnly,
+  }),
+  ...(metrics
+    ? [
+        route({
+          method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', tags: ['service'], auth: 'none',
+          responses: { 200: { description: 'Metrics', contentType: 'text/plain' } },
+          handler: docOnly,
+        }),
+      ]
+    : []),
+];

@@ -1,0 +1,9 @@
+import { v7 } from 'uuid';
+import type { IdGenerator } from '../../core/shared/ids.js';
+
+/** Time-ordered UUID v7: new rows land at the end of primary-key indexes. */
+export class UuidV7IdGenerator implements IdGenerator {
+  next(): string {
+    return v7();
+  }
+}

@@ -1,0 +1,102 @@
+import { inspect } from 'node:util';
+import winston from 'winston';
+import DailyRotateFile from 'winston-daily-rotate-file';
+import type { LogFields, Logger } from '../../core/shared/logger.js';
+
+export interface WinstonLoggerOptions {
+  readonly level: string;
+  readonly format: 'pretty' | 'json';
+  /** When set, rotating `app.log` and `error.log` files are written here (JSON lines). */
+  readonly dir?: string | undefined;
+  /** The id of the request being served, if any (AsyncLocalStorage in the composition root). */
+  readonly currentRequestId?: () => string | null;
+}
+
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|credential/i;
+const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const REDACTED = '[REDACTED]';
+
+/** Replaces secrets wherever they appear: by key at any depth, and bearer credentials in text. */
+export const redact = (value: unknown, depth = 0): unknown => {
+  if (typeof value === 'string') return value.replace(BEARER, `$1 ${REDACTED}`);
+  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (value instanceof Error) return { name: value.name, message: redact(value.message), stack: value.stack };
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) && k !== 'token_type' && v !== undefined && v !== null ? REDACTED : redact(v, depth + 1);
+  }
+  return out;
+};
+
+const STANDARD = new Set(['level', 'message', 'timestamp', 'module', 'request_id', 'stack']);
+
+const redactFormat = winston.format((info) => {
+  info.message = redact(info.message);
+  for (const key of Object.keys(info)) {
+    if (!STANDARD.has(key)) info[key] = redact(info[key]);
+  }
+  return info;
+});
+
+const requestIdFormat = (current: () => string | null) =>
+  winston.format((info) => {
+    const id = current();
+    if (id && info['request_id'] === undefined) info['request_id'] = id;
+    return info;
+  });
+
+const extras = (info: winston.Logform.TransformableInfo): string => {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(info)) {
+    if (STANDARD.has(k) || typeof k === 'symbol') continue;
+    parts.push(`${k}=${typeof v === 'string' ? v : inspect(v, { breakLength: Infinity, depth: 4, colors: false })}`);
+  }
+  return parts.length > 0 ? ` | ${parts.join(' ')}` : '';
+};
+
+// loguru's layout: `2026-11-22 01:42:22.123 | INFO     | module - message`, then the extra fields.
+const prettyLine = winston.format.printf((info) => {
+  const level = info.level; // already colourised and padded
+  const rid = info['request_id'] ? ` [${String(info['request_id'])}]` : '';
+  const stack = info['stack'] ? `\n${String(info['stack'])}` : '';
+  return `\x1b[32m${String(info['timestamp'])}\x1b[0m | ${level} | \x1b[36m${String(info['module'] ?? 'app')}\x1b[0m${rid} - ${String(info.message)}${extras(info)}${stack}`;
+});
+
+const padLevel = winston.format((info) => {
+  info.level = info.level.toUpperCase().padEnd(8);
+  return info;
+});
+
+export const createWinstonLogger = (options: WinstonLoggerOptions): Logger => {
+  const base = [
+    requestIdFormat(options.currentRequestId ?? (() => null))(),
+    redactFormat(),
+    winston.format.timestamp({ format: 'YYYY-MM-DD HH:mm:ss.SSS' }),
+  ];
+  const json = winston.format.combine(...base, winston.format.json());
+  const pretty = winston.format.combine(...base, padLevel(), winston.format.colorize({ level: true }), prettyLine);
+  const transports: winston.transport[] = [
+    new winston.transports.Console({ format: options.format === 'json' ? json : pretty }),
+  ];
+  if (options.dir) {
+    transports.push(
+      new DailyRotateFile({ dirname: options.dir, filename: 'app-%DATE%.log', createSymlink: true, symlinkName: 'app.log', maxFiles: '14d', maxSize: '50m', format: json }),
+      new DailyRotateFile({ dirname: options.dir, filename: 'error-%DATE%.log', createSymlink: true, symlinkName: 'error.log', level: 'error', maxFiles: '30d', maxSize: '50m', format: json }),
+    );
+  }
+  const root = winston.createLogger({ level: options.level, transports });
+  return wrap(root, 'app');
+};
+
+const wrap = (w: winston.Logger, module: string): Logger => {
+  const log = (level: string) => (message: string, fields?: LogFields) => w.log({ level, message, module, ...fields });
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    child: (name: string) => wrap(w, name),
+  };
+};

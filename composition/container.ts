@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type { Logger } from '../core/shared/logger.js';
+import type { TransactionScope } from '../core/shared/unit-of-work.js';
+import { MemoryEventOutbox } from '../adapters/memory/memory-event-outbox.js';
+import { MemoryUnitOfWork } from '../adapters/memory/memory-unit-of-work.js';
+import type { Snapshottable } from '../adapters/memory/snapshot.js';
+import { PostgresEventOutbox } from '../adapters/postgres/postgres-event-outbox.js';
+import { PostgresUnitOfWork } from '../adapters/postgres/postgres-unit-of-work.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
+import { UuidV7IdGenerator } from '../adapters/system/uuid-v7-id-generator.js';
+import type { Config } from './config.js';
+import type { Infrastructure } from './infrastructure.js';
+import { currentRequestId } from './request-context.js';
+import { TOKENS } from './tokens.js';
+// modules: import each module's binder here
+
+export interface ModuleContext {
+  readonly container: Container;
+  readonly config: Config;
+  readonly infra: Infrastructure;
+  readonly logger: Logger;
+}
+
+/** Binds one module's ports, use cases and routes, choosing adapters from the config. */
+export type ModuleBinder = (ctx: ModuleContext) => void | Promise<void>;
+
+const MODULES: readonly ModuleBinder[] = [
+  // modules: list each module's binder here
+];
+
+type MemoryStore<K extends keyof TransactionScope> = TransactionScope[K] & Snapshottable;
+
+/** The Inversify container of one deployment: one adapter per port, chosen by configuration. */
+export const buildContainer = async (config: Config, infra: Infrastructure, logger: Logger): Promise<Container> => {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.bind(TOKENS.Config).toConstantValue(config);
+  container.bind(TOKENS.Infrastructure).toConstantValue(infra);
+  container.bind(TOKENS.Logger).toConstantValue(logger);
+  container.bind(TOKENS.Clock).toConstantValue(new SystemClock());
+  container.bind(TOKENS.IdGenerator).toConstantValue(new UuidV7IdGenerator());
+  container.bind(TOKENS.CurrentRequestId).toConstantValue(currentRequestId);
+
+  const db = infra.database;
+  if (db) {
+    container.bind(TOKENS.EventOutbox).toConstantValue(new PostgresEventOutbox(db, undefined, currentRequestId));
+    container.bind(TOKENS.UnitOfWork).toConstantValue(new PostgresUnitOfWork(db, currentRequestId));
+  } else {
+    container.bind(TOKENS.EventOutbox).toConstantValue(new MemoryEventOutbox(currentRequestId));
+    container
+      .bind(TOKENS.UnitOfWork)
+      .toResolvedValue(
+        // On the memory profile every repository is a memory adapter, so each can snapshot itself.
+        (users, records, files, events) =>
+          new MemoryUnitOfWork({
+            users: users as MemoryStore<'users'>,
+            records: records as MemoryStore<'records'>,
+            files: files as MemoryStore<'files'>,
+            events: events as MemoryStore<'events'>,
+          }),
+        [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository, TOKENS.EventOutbox],
+      );
+  }
+
+  const ctx: ModuleContext = { container, config, infra, logger };
+  for (const bind of MODULES) await bind(ctx);
+  return container;
+};

@@ -1,0 +1,39 @@
+import type { Container } from 'inversify';
+import { RedisStore } from 'rate-limit-redis';
+import { createApp } from '../adapters/http/app.js';
+import { createMetrics } from '../adapters/http/metrics.js';
+import type { Config } from './config.js';
+import type { Infrastructure } from './infrastructure.js';
+import { runWithRequestId } from './request-context.js';
+import { TOKENS } from './tokens.js';
+
+const startedAt = Date.now();
+
+/** The Express app of a built container: every module's routes behind the contract's middleware. */
+export const buildHttpApp = (container: Container) => {
+  const config = container.get<Config>(TOKENS.Config);
+  const infra = container.get<Infrastructure>(TOKENS.Infrastructure);
+  const redis = infra.redis;
+  return createApp({
+    name: 'Portside',
+    version: process.env['npm_package_version'] ?? '0.1.0',
+    routes: container.getAll(TOKENS.Routes).flat(),
+    authenticate: container.get(TOKENS.Authenticate),
+    logger: container.get(TOKENS.Logger),
+    runWithRequestId,
+    corsOrigins: config.http.corsOrigins,
+    jsonLimit: config.http.jsonLimitBytes,
+    rateLimit: {
+      perMinute: config.rateLimit.perMinute,
+      authPerMinute: config.rateLimit.authPerMinute,
+      ...(config.adapters.rateLimits === 'redis' && redis
+        ? { store: (prefix: string) => new RedisStore({ prefix: `portside:${prefix}`, sendCommand: (...args: string[]) => redis.sendCommand(args) }) }
+        : {}),
+    },
+    readiness: infra.readiness,
+    metrics: config.http.metrics ? { metrics: createMetrics(), token: config.http.metricsToken } : null,
+    docs: config.http.docs,
+    trustProxy: config.http.trustProxy,
+    uptimeSeconds: () => (Date.now() - startedAt) / 1000,
+  });
+};

@@ -1,0 +1,91 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from '../core/shared/logger.js';
+import type { ReadinessCheck } from '../adapters/http/app.js';
+import { closeDatabase, openPostgres, pingDatabase, type PostgresDatabase } from '../adapters/postgres/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/embedded-server.js';
+import { migrateUp } from '../adapters/postgres/migrations/index.js';
+import { closeRedis, openRedis, pingRedis, type RedisClient } from '../adapters/redis/redis-client.js';
+import type { Config } from './config.js';
+import { resolveJwtSecret } from './secrets.js';
+
+/**
+ * The long-lived connections a deployment's adapters share: started before the container is
+ * built, closed last on shutdown (in reverse order of opening).
+ */
+export interface Infrastructure {
+  readonly database: PostgresDatabase | null;
+  readonly redis: RedisClient | null;
+  readonly jwtSecret: string;
+  readonly readiness: ReadinessCheck[];
+  /** Modules register what they open; it is closed on shutdown, newest first. */
+  onClose(close: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export interface InfrastructureOptions {
+  /** Apply pending migrations at start (embedded and development; `npm run migrate` otherwise). */
+  readonly migrate: boolean;
+}
+
+export const startInfrastructure = async (config: Config, logger: Logger, options: InfrastructureOptions): Promise<Infrastructure> => {
+  const closers: (() => Promise<void>)[] = [];
+  const readiness: ReadinessCheck[] = [];
+  const log = logger.child('infrastructure');
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer();
+      } catch (error) {
+        log.warn('error while closing', { error });
+      }
+    }
+  };
+  try {
+    let database: PostgresDatabase | null = null;
+    if (config.adapters.database !== 'memory') {
+      let url = config.databaseUrl;
+      if (config.adapters.database === 'embedded') {
+        const dataDir = resolve(config.dataDir, 'db');
+        const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir });
+        closers.push(() => embedded.stop());
+        url = embedded.url;
+        log.info(`embedded PostgreSQL (PGlite) in ${dataDir}`);
+      }
+      const db = openPostgres({ url: url!, poolMax: config.adapters.database === 'embedded' ? 8 : 10, logSql: undefined });
+      closers.push(() => closeDatabase(db));
+      await pingDatabase(db);
+      if (options.migrate) {
+        const applied = await migrateUp(db.sequelize, { info: (m) => log.debug(`migration: ${m}`) });
+        if (applied.length > 0) log.info(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
+      }
+      readiness.push({ name: 'database', check: () => pingDatabase(db) });
+      database = db;
+    }
+    let redis: RedisClient | null = null;
+    if (config.redisUrl && (config.adapters.sessions === 'redis' || config.adapters.rateLimits === 'redis')) {
+      let lastError = '';
+      const client = await openRedis(config.redisUrl, (error) => {
+        // node-redis reports every failed reconnect; log each distinct failure once.
+        if (error.message !== lastError) log.warn(`redis: ${error.message}`);
+        lastError = error.message;
+      });
+      closers.push(() => closeRedis(client));
+      readiness.push({ name: 'redis', check: () => pingRedis(client) });
+      redis = client;
+    }
+    const jwtSecret = resolveJwtSecret(config);
+    return {
+      database,
+      redis,
+      jwtSecret,
+      readiness,
+      onClose: (closer) => closers.push(closer),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+};
+
+export const dataPath = (config: Config, ...parts: string[]): string => join(resolve(config.dataDir), ...parts);

@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import { bootstrap, loadEnv } from '../bootstrap.js';
+import { ConfigError } from '../config.js';
+import { buildHttpApp } from '../http.js';
+import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
+
+/** `npm start`: the API server. Embedded and development deployments migrate at start. */
+const main = async (): Promise<void> => {
+  const env = loadEnv();
+  const runtime = await bootstrap(env, { migrate: env['NODE_ENV'] !== 'production' || env['MIGRATE_ON_START'] === 'true' });
+  const { config, logger, infra, container } = runtime;
+  const log = logger.child('server');
+  const app = buildHttpApp(container);
+  const server: Server = app.listen(config.http.port, config.http.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await infra.close();
+    throw error;
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  log.info(`Portside listening on http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port} (profile ${config.profile}; docs at /api/docs)`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping; in-flight requests get ${config.shutdownTimeoutMs} ms`);
+    // Stop accepting, let in-flight requests finish, then cut what is left.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+    await closed;
+    clearTimeout(timer);
+    await infra.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+};
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError) {
+    console.error(error.message);
+  } else {
+    console.error('Portside failed to start:', error);
+  }
+  process.exit(1);
+});

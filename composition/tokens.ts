@@ -1,0 +1,41 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { Clock } from '../core/shared/clock.js';
+import type { IdGenerator } from '../core/shared/ids.js';
+import type { Logger } from '../core/shared/logger.js';
+import type { UnitOfWork } from '../core/shared/unit-of-work.js';
+import type { EventOutbox } from '../core/shared/events.js';
+import type { AnyRoute } from '../adapters/http/route.js';
+import type { ReadinessCheck } from '../adapters/http/app.js';
+import type { DomainError } from '../core/shared/errors.js';
+import type { Actor } from '../core/shared/actor.js';
+import type { UserRepository } from '../core/identity/user-repository.js';
+import type { RecordRepository } from '../core/records/record-repository.js';
+import type { FileRepository } from '../core/files/file-repository.js';
+import type { Either } from 'fp-ts/lib/Either.js';
+import type { Config } from './config.js';
+import type { Infrastructure } from './infrastructure.js';
+
+const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.${name}`);
+
+/** Container keys for what every module shares. Each module declares its own tokens in its file. */
+export const TOKENS = {
+  Config: token<Config>('Config'),
+  Infrastructure: token<Infrastructure>('Infrastructure'),
+  Logger: token<Logger>('Logger'),
+  Clock: token<Clock>('Clock'),
+  IdGenerator: token<IdGenerator>('IdGenerator'),
+  UnitOfWork: token<UnitOfWork>('UnitOfWork'),
+  /** The outbox outside a unit of work (memory profile: the same store the unit of work snapshots). */
+  EventOutbox: token<EventOutbox>('EventOutbox'),
+  CurrentRequestId: token<() => string | null>('CurrentRequestId'),
+  /** The repositories a unit of work binds (each module binds its own; the memory unit of work shares them). */
+  UserRepository: token<UserRepository>('UserRepository'),
+  RecordRepository: token<RecordRepository>('RecordRepository'),
+  FileRepository: token<FileRepository>('FileRepository'),
+  /** Verifies a bearer access token and its session (bound by the identity module). */
+  Authenticate: token<(accessToken: string) => Promise<Either<DomainError, Actor>>>('Authenticate'),
+  /** Multi-bound: every module binds its route definitions here. */
+  Routes: token<readonly AnyRoute[]>('Routes'),
+  /** Multi-bound: readiness checks of the configured dependencies. */
+  Readiness: token<ReadinessCheck>('Readiness'),
+};
