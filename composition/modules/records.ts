@@ -1,6 +1,9 @@
 import type { ServiceIdentifier } from 'inversify';
 import { CronParserValidator } from '../../adapters/cron-parser/cron-parser-validator.js';
 import { recordRoutes } from '../../adapters/http/routes/records.js';
+import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
+import { PostgresIdempotencyStore } from '../../adapters/postgres/postgres-idempotency-store.js';
+import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
 import { MemoryRecordRepository } from '../../adapters/memory/memory-record-repository.js';
 import { PostgresRecordRepository } from '../../adapters/postgres/postgres-record-repository.js';
 import { CreateRecord } from '../../core/records/create-record.js';
@@ -19,6 +22,8 @@ import { TOKENS } from '../tokens.js';
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.records.${name}`);
 
 export const RECORDS = {
+  /** Shared by every POST that creates something; move to TOKENS when a second module needs it. */
+  IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
   CronValidator: token<CronValidator>('CronValidator'),
   CreateRecord: token<CreateRecord>('CreateRecord'),
   ListRecords: token<ListRecords>('ListRecords'),
@@ -35,6 +40,7 @@ export const bindRecords: ModuleBinder = ({ container, infra }) => {
   // Outside a unit of work (reads); the Postgres unit of work builds its own transaction-bound one,
   // the memory unit of work snapshots this very instance.
   container.bind(TOKENS.RecordRepository).toConstantValue(db ? new PostgresRecordRepository(db) : new MemoryRecordRepository());
+  container.bind(RECORDS.IdempotencyStore).toConstantValue(db ? new PostgresIdempotencyStore(db) : new MemoryIdempotencyStore());
   container.bind(RECORDS.CronValidator).toConstantValue(new CronParserValidator());
   container
     .bind(RECORDS.CreateRecord)
@@ -56,8 +62,8 @@ export const bindRecords: ModuleBinder = ({ container, infra }) => {
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(
-      (create: CreateRecord, list: ListRecords, get: GetRecord, update: UpdateRecord, remove: DeleteRecord) =>
-        recordRoutes({ create, list, get, update, remove }),
-      [RECORDS.CreateRecord, RECORDS.ListRecords, RECORDS.GetRecord, RECORDS.UpdateRecord, RECORDS.DeleteRecord],
+      (create: CreateRecord, list: ListRecords, get: GetRecord, update: UpdateRecord, remove: DeleteRecord, store: IdempotencyStore, clock: Clock) =>
+        recordRoutes({ create, list, get, update, remove }, { store, clock }),
+      [RECORDS.CreateRecord, RECORDS.ListRecords, RECORDS.GetRecord, RECORDS.UpdateRecord, RECORDS.DeleteRecord, RECORDS.IdempotencyStore, TOKENS.Clock],
     );
 };

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createApp } from '../../adapters/http/app.js';
+import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { recordRoutes } from '../../adapters/http/routes/records.js';
 import type { Actor } from '../../core/shared/actor.js';
 import { unauthenticated } from '../../core/shared/errors.js';
@@ -22,7 +23,10 @@ export const recordsApp = () => {
   const app = createApp({
     name: 'Portside test',
     version: '0.0.0',
-    routes: recordRoutes({ create: h.create, list: h.list, get: h.get, update: h.update, remove: h.remove }),
+    routes: recordRoutes(
+      { create: h.create, list: h.list, get: h.get, update: h.update, remove: h.remove },
+      { store: new MemoryIdempotencyStore(), clock: h.clock },
+    ),
     authenticate: async (token) => {
       const actor = actors.get(token);
       return actor ? E.right(actor) : E.left(unauthenticated('Invalid token'));

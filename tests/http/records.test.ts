@@ -85,6 +85,51 @@ describe('HTTP /api/v1/records', () => {
     });
   });
 
+  describe('POST /records with Idempotency-Key', () => {
+    const post = (who: Who, key: string, body: object) => as(who).post(body).set('Idempotency-Key', key);
+
+    it('replays the first response for a retry with the same key and body, creating one record', async () => {
+      const first = await post('alice', 'k-1', { name: 'Once', config: { a: 1, b: 2 } }).expect(201);
+      ctx.h.clock.advanceSeconds(3600);
+      // Key order in the body does not make it a different request.
+      const again = await post('alice', 'k-1', { config: { b: 2, a: 1 }, name: 'Once' }).expect(201);
+      expect(again.body).to.deep.equal(first.body);
+      expect(again.headers['etag']).to.equal(first.headers['etag']);
+      expect(again.headers['location']).to.equal(first.headers['location']);
+      expect(again.headers['idempotent-replayed']).to.equal('true');
+      expect((await as('alice').get().expect(200)).body.data.meta.total).to.equal(1);
+    });
+
+    it('answers 422 for the same key with another body', async () => {
+      await post('alice', 'k-2', { name: 'First' }).expect(201);
+      const res = await post('alice', 'k-2', { name: 'Second' }).expect(422);
+      expect(fields(res)).to.deep.equal(['Idempotency-Key']);
+      expect((await as('alice').get().expect(200)).body.data.meta.total).to.equal(1);
+    });
+
+    it('acts again once 24 hours have passed, and keeps keys of different users apart', async () => {
+      await post('alice', 'k-3', { name: 'x' }).expect(201);
+      await post('bob', 'k-3', { name: 'x' }).expect(201);
+      expect((await as('bob').get().expect(200)).body.data.meta.total).to.equal(1);
+      ctx.h.clock.advanceSeconds(86_400);
+      const later = await post('alice', 'k-3', { name: 'x' }).expect(201);
+      expect(later.headers['idempotent-replayed']).to.equal(undefined);
+      expect((await as('alice').get().expect(200)).body.data.meta.total).to.equal(2);
+    });
+
+    it('does not remember a failed attempt: the corrected retry with the same key creates', async () => {
+      await post('alice', 'k-4', { name: '' }).expect(422);
+      await post('alice', 'k-4', { name: '' }).expect(422);
+      const res = await post('alice', 'k-4', { name: 'fixed' }).expect(201);
+      expect(res.body.data.name).to.equal('fixed');
+    });
+
+    it('refuses a key that is too long or not printable ASCII', async () => {
+      expect(fields(await post('alice', 'k'.repeat(256), { name: 'x' }).expect(422))).to.deep.equal(['Idempotency-Key']);
+      expect(fields(await post('alice', 'two words', { name: 'x' }).expect(422))).to.deep.equal(['Idempotency-Key']);
+    });
+  });
+
   describe('GET /records/:id', () => {
     it('returns the record with an ETag to its owner and an admin, 404 to another user', async () => {
       const { id } = await createAs('alice');

@@ -9,6 +9,7 @@ import { RECORD_SORT_FIELDS } from '../../../core/records/record-repository.js';
 import type { UpdateRecord } from '../../../core/records/update-record.js';
 import { pageMeta, type Page } from '../../../core/shared/pagination.js';
 import { boundedString, Cursor, nullable, oneOf, Page as PageNumber, Size, sortParam, strictObject, Uuid } from '../codecs.js';
+import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { created, noContent, ok, route, type AnyRoute, type HeaderDoc } from '../route.js';
 import { documented } from '../schema-registry.js';
 
@@ -118,7 +119,8 @@ const IF_MATCH: HeaderDoc = {
 
 const withEtag = (r: DataRecord) => ({ ETag: etagOf(r) });
 
-export const recordRoutes = (uc: RecordUseCases): AnyRoute[] => [
+/** Without `idempotency`, Idempotency-Key is ignored (every POST creates). */
+export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): AnyRoute[] => [
   route({
     method: 'post',
     path: '/records',
@@ -126,11 +128,16 @@ export const recordRoutes = (uc: RecordUseCases): AnyRoute[] => [
     tags: ['records'],
     auth: 'bearer',
     body: CreateBody,
-    responses: { 201: { description: 'The new record (ETag header carries its version)', data: RecordView } },
-    handler: async ({ actor, body }) => {
-      const result = await uc.create.execute(actor, body);
-      return E.map((r: DataRecord) => created(view(r), { ...withEtag(r), Location: `/api/v1/records/${r.id}` }))(result);
+    headers: [IDEMPOTENCY_KEY],
+    responses: {
+      201: { description: 'The new record (ETag header carries its version)', data: RecordView },
+      409: { description: 'A request with this Idempotency-Key is still being processed' },
     },
+    handler: async ({ actor, body, req }) =>
+      idempotent(idempotency, { actor, req, body }, 'POST /records', async () => {
+        const result = await uc.create.execute(actor, body);
+        return E.map((r: DataRecord) => created(view(r), { ...withEtag(r), Location: `/api/v1/records/${r.id}` }))(result);
+      }),
   }),
   route({
     method: 'get',

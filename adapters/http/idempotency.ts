@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Request } from 'express';
+import type { Actor } from '../../core/shared/actor.js';
+import type { Clock } from '../../core/shared/clock.js';
+import { conflict, invalidField, type DomainError } from '../../core/shared/errors.js';
+import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
+import { HANDLED, type HeaderDoc, type Reply } from './route.js';
+
+export interface Idempotency {
+  readonly store: IdempotencyStore;
+  readonly clock: Clock;
+  /** How long a key is remembered (the contract says 24 hours). */
+  readonly ttlSeconds?: number;
+}
+
+export const IDEMPOTENCY_KEY: HeaderDoc = {
+  name: 'Idempotency-Key',
+  description:
+    'Any unique string (1..255 printable ASCII characters, e.g. a UUID). A retry with the same key and body within 24 hours ' +
+    'replays the first response (with `Idempotent-Replayed: true`); the same key with another body is a 422.',
+};
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+const DAY = 86_400;
+const STALE_AFTER_SECONDS = 60;
+
+/** Key order must not make two identical bodies differ. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : typeof value === 'object' && value !== null
+      ? `{${Object.keys(value)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(value) ?? 'null';
+
+/**
+ * Runs `act` at most once per (caller, operation, Idempotency-Key). Only successful replies are
+ * remembered: a failed attempt releases the key so that the retry runs again.
+ */
+export const idempotent = async (
+  idem: Idempotency | undefined,
+  ctx: { readonly actor: Actor; readonly req: Request; readonly body: unknown },
+  operation: string,
+  act: () => Promise<E.Either<DomainError, Reply>>,
+): Promise<E.Either<DomainError, Reply>> => {
+  const key = ctx.req.get('idempotency-key');
+  if (idem === undefined || key === undefined) return act();
+  if (!KEY.test(key)) return E.left(invalidField('Idempotency-Key', 'must be 1 to 255 printable ASCII characters'));
+  const scope = `${ctx.actor.userId}:${operation}`;
+  const now = idem.clock.now();
+  const claim = await idem.store.claim({
+    scope,
+    key,
+    requestHash: createHash('sha256').update(canonical(ctx.body)).digest('hex'),
+    now,
+    expiresAt: new Date(now.getTime() + (idem.ttlSeconds ?? DAY) * 1000),
+    staleAfterSeconds: STALE_AFTER_SECONDS,
+  });
+  switch (claim.kind) {
+    case 'mismatch':
+      return E.left(invalidField('Idempotency-Key', 'was already used with a different request body'));
+    case 'in_progress':
+      return E.left(conflict('A request with this Idempotency-Key is still being processed; retry shortly'));
+    case 'replay':
+      return E.right({ ...claim.response, headers: { ...claim.response.headers, 'Idempotent-Replayed': 'true' } });
+    case 'claimed':
+      break;
+  }
+  try {
+    const reply = await act();
+    if (E.isRight(reply) && reply.right !== HANDLED) {
+      await idem.store.complete(scope, key, { status: reply.right.status, data: reply.right.data ?? null, headers: reply.right.headers ?? {} });
+    } else {
+      await idem.store.release(scope, key);
+    }
+    return reply;
+  } catch (error) {
+    await idem.store.release(scope, key).catch(() => undefined);
+    throw error;
+  }
+};
