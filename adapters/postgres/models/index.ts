@@ -5,6 +5,7 @@ import { defineUserModel } from './user.js';
 import { defineRefreshSessionModel } from './refresh-session.js';
 import { defineRefreshTokenModel } from './refresh-token.js';
 import { defineStoredFileModel } from './stored-file.js';
+import { defineIdempotencyKeyModel } from './idempotency-key.js';
 // modules: import each table's model definition here (use sequelize.define, as outbox-event.ts does)
 
 /** Every table's model, defined once per Sequelize instance. */
@@ -15,6 +16,7 @@ export const defineModels = (sequelize: Sequelize) => ({
   RefreshSession: defineRefreshSessionModel(sequelize),
   RefreshToken: defineRefreshTokenModel(sequelize),
   StoredFile: defineStoredFileModel(sequelize),
+  IdempotencyKey: defineIdempotencyKeyModel(sequelize),
   // modules: add `Name: defineNameModel(sequelize),` here
 });
 
