@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 import type { Infrastructure } from './infrastructure.js';
 import { currentRequestId } from './request-context.js';
 import { TOKENS } from './tokens.js';
+import { bindRecords } from './modules/records.js';
 // modules: import each module's binder here
 
 export interface ModuleContext {
@@ -26,6 +27,7 @@ export interface ModuleContext {
 export type ModuleBinder = (ctx: ModuleContext) => void | Promise<void>;
 
 const MODULES: readonly ModuleBinder[] = [
+  bindRecords,
   // modules: list each module's binder here
 ];
 
