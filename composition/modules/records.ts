@@ -1,4 +1,4 @@
-import type { ServiceIdentifier } from 'inversify';
+import type { Container, ServiceIdentifier } from 'inversify';
 import { CronParserValidator } from '../../adapters/cron-parser/cron-parser-validator.js';
 import { recordRoutes } from '../../adapters/http/routes/records.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
@@ -16,7 +16,7 @@ import { UpdateRecord } from '../../core/records/update-record.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
-import type { ModuleBinder } from '../container.js';
+import type { Infrastructure } from '../infrastructure.js';
 import { TOKENS } from '../tokens.js';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.records.${name}`);
@@ -35,7 +35,8 @@ export const RECORDS = {
 const WRITE_DEPS = [TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock] as const;
 
 /** Records: the repository (Postgres when a database is configured, memory otherwise), use cases, routes. */
-export const bindRecords: ModuleBinder = ({ container, infra }) => {
+// Typed structurally (a ModuleBinder) rather than importing container.ts, which imports this file.
+export const bindRecords = ({ container, infra }: { readonly container: Container; readonly infra: Infrastructure }): void => {
   const db = infra.database;
   // Outside a unit of work (reads); the Postgres unit of work builds its own transaction-bound one,
   // the memory unit of work snapshots this very instance.

@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 export const idempotencyKeys: Migration = {
   name: '0006-idempotency-keys',
