@@ -91,7 +91,8 @@ const hasBody = (req: Request): boolean =>
 
 const bearerOf = (req: Request): string | null => {
   const header = req.headers.authorization;
-  if (!header) return null;
+  // Other schemes are not ours to judge: Swagger UI's OAuth2 password flow sends its client id as Basic to /auth/token.
+  if (!header || !/^Bearer(\s|$)/i.test(header)) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1]! : '';
 };
