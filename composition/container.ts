@@ -14,6 +14,7 @@ import type { Infrastructure } from './infrastructure.js';
 import { currentRequestId } from './request-context.js';
 import { TOKENS } from './tokens.js';
 import { bindRecords } from './modules/records.js';
+import { bindIdentity } from './modules/identity.js';
 // modules: import each module's binder here
 
 export interface ModuleContext {
@@ -28,6 +29,7 @@ export type ModuleBinder = (ctx: ModuleContext) => void | Promise<void>;
 
 const MODULES: readonly ModuleBinder[] = [
   bindRecords,
+  bindIdentity,
   // modules: list each module's binder here
 ];
 

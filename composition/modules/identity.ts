@@ -1,0 +1,185 @@
+import { createHmac } from 'node:crypto';
+import type { ServiceIdentifier } from 'inversify';
+import { Argon2PasswordHasher } from '../../adapters/argon2/argon2-password-hasher.js';
+import { authRoutes } from '../../adapters/http/routes/auth.js';
+import { userRoutes } from '../../adapters/http/routes/users.js';
+import { JsonwebtokenAccessTokens } from '../../adapters/jsonwebtoken/jsonwebtoken-access-tokens.js';
+import { MemoryTokenStore } from '../../adapters/memory/memory-token-store.js';
+import { MemoryUserRepository } from '../../adapters/memory/memory-user-repository.js';
+import { PostgresTokenStore } from '../../adapters/postgres/postgres-token-store.js';
+import { PostgresUserRepository } from '../../adapters/postgres/postgres-user-repository.js';
+import { RateLimiterFlexibleLoginThrottle } from '../../adapters/rate-limiter-flexible/rate-limiter-flexible-login-throttle.js';
+import { RedisTokenStore } from '../../adapters/redis/redis-token-store.js';
+import { ZxcvbnCommonPasswords } from '../../adapters/zxcvbn/zxcvbn-common-passwords.js';
+import type { AccessTokens } from '../../core/identity/access-tokens.js';
+import { AuthenticateAccessToken } from '../../core/identity/authenticate-access-token.js';
+import { ChangePassword } from '../../core/identity/change-password.js';
+import { CreateUser } from '../../core/identity/create-user.js';
+import { DeleteUser } from '../../core/identity/delete-user.js';
+import { GetUser } from '../../core/identity/get-user.js';
+import { ListSessions } from '../../core/identity/list-sessions.js';
+import { ListUsers } from '../../core/identity/list-users.js';
+import { LogIn } from '../../core/identity/log-in.js';
+import { LogOutEverywhere } from '../../core/identity/log-out-everywhere.js';
+import { LogOut } from '../../core/identity/log-out.js';
+import type { LoginThrottle } from '../../core/identity/login-throttle.js';
+import type { PasswordHasher } from '../../core/identity/password-hasher.js';
+import { PasswordPolicy } from '../../core/identity/password-policy.js';
+import { RefreshTokenCrypto } from '../../core/identity/refresh-token-crypto.js';
+import { RegisterUser } from '../../core/identity/register-user.js';
+import { RevokeSession } from '../../core/identity/revoke-session.js';
+import { RotateRefreshToken } from '../../core/identity/rotate-refresh-token.js';
+import { SessionStarter } from '../../core/identity/session-starter.js';
+import type { SessionSettings } from '../../core/identity/session-settings.js';
+import type { TokenStore } from '../../core/identity/token-store.js';
+import { UpdateUser } from '../../core/identity/update-user.js';
+import type { UserRepository } from '../../core/identity/user-repository.js';
+import { UserFactory } from '../../core/identity/user-factory.js';
+import type { Clock } from '../../core/shared/clock.js';
+import type { IdGenerator } from '../../core/shared/ids.js';
+import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
+import type { Config } from '../config.js';
+import type { ModuleBinder } from '../container.js';
+import type { Infrastructure } from '../infrastructure.js';
+import { TOKENS } from '../tokens.js';
+
+const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.identity.${name}`);
+
+export const IDENTITY = {
+  TokenStore: token<TokenStore>('TokenStore'),
+  PasswordHasher: token<PasswordHasher>('PasswordHasher'),
+  AccessTokens: token<AccessTokens>('AccessTokens'),
+  LoginThrottle: token<LoginThrottle>('LoginThrottle'),
+  SessionStarter: token<SessionStarter>('SessionStarter'),
+  UserFactory: token<UserFactory>('UserFactory'),
+  CreateUser: token<CreateUser>('CreateUser'),
+};
+
+/** Skew tolerated between the clocks of servers that issue and check access tokens. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** A key of its own for refresh-token successors, so the JWT key is never used for two things. */
+const refreshKeyOf = (jwtSecret: string): Buffer => createHmac('sha256', jwtSecret).update('portside/refresh-token-successor/v1').digest();
+
+const sessionSettingsOf = (config: Config): SessionSettings => ({
+  absoluteLifetimeSeconds: config.auth.refreshTokenTtl,
+  idleTimeoutSeconds: Math.min(config.auth.refreshIdleTimeout, config.auth.refreshTokenTtl),
+  reuseGraceSeconds: config.auth.refreshReuseGrace,
+});
+
+const tokenStoreOf = (config: Config, infra: Infrastructure): TokenStore => {
+  if (config.adapters.sessions === 'redis' && infra.redis) return new RedisTokenStore(infra.redis, { keyPrefix: 'portside:' });
+  if (config.adapters.sessions === 'postgres' && infra.database) return new PostgresTokenStore(infra.database);
+  return new MemoryTokenStore();
+};
+
+const loginThrottleOf = (config: Config, infra: Infrastructure): LoginThrottle => {
+  const settings = { maxFailures: config.auth.loginMaxFailures, windowSeconds: 15 * 60 };
+  return config.adapters.rateLimits === 'redis' && infra.redis
+    ? RateLimiterFlexibleLoginThrottle.onRedis(infra.redis, settings, 'portside:login-fail')
+    : RateLimiterFlexibleLoginThrottle.inMemory(settings);
+};
+
+interface IdentityPorts {
+  readonly users: UserRepository;
+  readonly uow: UnitOfWork;
+  readonly store: TokenStore;
+  readonly hasher: PasswordHasher;
+  readonly tokens: AccessTokens;
+  readonly throttle: LoginThrottle;
+  readonly starter: SessionStarter;
+  readonly factory: UserFactory;
+  readonly createUser: CreateUser;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+  readonly refreshTokens: RefreshTokenCrypto;
+  readonly policy: PasswordPolicy;
+  readonly settings: SessionSettings;
+}
+
+/** The use cases are plain objects over the ports: built once, together. */
+const identityUseCases = (p: IdentityPorts) => ({
+  register: new RegisterUser(p.uow, p.factory, p.ids, p.clock),
+  logIn: new LogIn(p.users, p.hasher, p.throttle, p.starter),
+  refresh: new RotateRefreshToken(p.store, p.users, p.tokens, p.refreshTokens, p.uow, p.ids, p.clock, p.settings),
+  logOut: new LogOut(p.store, p.clock),
+  logOutEverywhere: new LogOutEverywhere(p.store, p.clock),
+  authenticate: new AuthenticateAccessToken(p.tokens, p.store, p.users, p.clock),
+  getUser: new GetUser(p.users),
+  updateUser: new UpdateUser(p.uow, p.hasher, p.store, p.ids, p.clock),
+  changePassword: new ChangePassword(p.users, p.uow, p.hasher, p.policy, p.store, p.ids, p.clock),
+  listSessions: new ListSessions(p.store, p.clock),
+  revokeSession: new RevokeSession(p.store, p.clock),
+  listUsers: new ListUsers(p.users),
+  createUser: p.createUser,
+  deleteUser: new DeleteUser(p.uow, p.store, p.ids, p.clock),
+});
+
+export type IdentityUseCases = ReturnType<typeof identityUseCases>;
+const USE_CASES = token<IdentityUseCases>('UseCases');
+
+/** Identity: users, passwords, sessions and tokens; the authenticate function every bearer route uses. */
+export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
+  const db = infra.database;
+  const settings = sessionSettingsOf(config);
+  const { memoryKib, iterations, parallelism } = config.auth.argon2;
+  const refreshTokens = new RefreshTokenCrypto(refreshKeyOf(infra.jwtSecret));
+
+  container.bind(TOKENS.UserRepository).toConstantValue(db ? new PostgresUserRepository(db) : new MemoryUserRepository());
+  container.bind(IDENTITY.TokenStore).toConstantValue(tokenStoreOf(config, infra));
+  container.bind(IDENTITY.LoginThrottle).toConstantValue(loginThrottleOf(config, infra));
+  container.bind(IDENTITY.PasswordHasher).toConstantValue(new Argon2PasswordHasher({ memoryCost: memoryKib, timeCost: iterations, parallelism }));
+  container.bind(IDENTITY.AccessTokens).toResolvedValue(
+    (clock: Clock) =>
+      new JsonwebtokenAccessTokens(
+        {
+          secret: Buffer.from(infra.jwtSecret, 'utf8'),
+          issuer: config.auth.issuer,
+          audience: config.auth.audience,
+          ttlSeconds: config.auth.accessTokenTtl,
+          clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+        },
+        clock,
+      ),
+    [TOKENS.Clock],
+  );
+  const policy = new PasswordPolicy(new ZxcvbnCommonPasswords());
+  container.bind(IDENTITY.UserFactory).toResolvedValue(
+    (hasher: PasswordHasher, ids: IdGenerator, clock: Clock) => new UserFactory(hasher, policy, ids, clock),
+    [IDENTITY.PasswordHasher, TOKENS.IdGenerator, TOKENS.Clock],
+  );
+  container.bind(IDENTITY.SessionStarter).toResolvedValue(
+    (store: TokenStore, tokens: AccessTokens, ids: IdGenerator, clock: Clock) => new SessionStarter(store, tokens, refreshTokens, ids, clock, settings),
+    [IDENTITY.TokenStore, IDENTITY.AccessTokens, TOKENS.IdGenerator, TOKENS.Clock],
+  );
+  container.bind(IDENTITY.CreateUser).toResolvedValue(
+    (uow: UnitOfWork, factory: UserFactory, ids: IdGenerator, clock: Clock) => new CreateUser(uow, factory, ids, clock),
+    [TOKENS.UnitOfWork, IDENTITY.UserFactory, TOKENS.IdGenerator, TOKENS.Clock],
+  );
+
+  container.bind(USE_CASES).toResolvedValue(
+    (users, uow, store, hasher, tokens, throttle, starter, factory, createUser, ids, clock) =>
+      identityUseCases({ users, uow, store, hasher, tokens, throttle, starter, factory, createUser, ids, clock, refreshTokens, policy, settings }),
+    [
+      TOKENS.UserRepository,
+      TOKENS.UnitOfWork,
+      IDENTITY.TokenStore,
+      IDENTITY.PasswordHasher,
+      IDENTITY.AccessTokens,
+      IDENTITY.LoginThrottle,
+      IDENTITY.SessionStarter,
+      IDENTITY.UserFactory,
+      IDENTITY.CreateUser,
+      TOKENS.IdGenerator,
+      TOKENS.Clock,
+    ],
+  );
+  container.bind(TOKENS.Authenticate).toResolvedValue((uc: IdentityUseCases) => (accessToken: string) => uc.authenticate.execute(accessToken), [USE_CASES]);
+  container.bind(TOKENS.Routes).toResolvedValue((uc: IdentityUseCases) => authRoutes(uc), [USE_CASES]);
+  container
+    .bind(TOKENS.Routes)
+    .toResolvedValue(
+      (uc: IdentityUseCases) => userRoutes({ list: uc.listUsers, create: uc.createUser, get: uc.getUser, update: uc.updateUser, remove: uc.deleteUser }),
+      [USE_CASES],
+    );
+};
