@@ -1,0 +1,186 @@
+import { createRequire } from 'node:module';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { expect } from 'chai';
+import type { Express } from 'express';
+import * as E from 'fp-ts/lib/Either.js';
+import request from 'supertest';
+import type { Logger } from '../../core/shared/logger.js';
+import { unauthenticated } from '../../core/shared/errors.js';
+import { createApp } from '../../adapters/http/app.js';
+import type { AnyRoute } from '../../adapters/http/route.js';
+import { authRoutes } from '../../adapters/http/routes/auth.js';
+import { fileRoutes } from '../../adapters/http/routes/files.js';
+import { recordRoutes } from '../../adapters/http/routes/records.js';
+import { userRoutes } from '../../adapters/http/routes/users.js';
+import { TOKENS } from '../../composition/tokens.js';
+import { ciMandatory } from '../support/services.js';
+import { buildTestApp, type TestApp } from '../support/app.js';
+
+/**
+ * The OpenAPI document of the real composed app, checked by a third-party validator, plus what a
+ * structural validator cannot see: that it documents every route the app mounts and nothing else.
+ */
+
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: Record<string, string[]>[]; parameters?: { name: string; in: string }[] }>>;
+  components: { securitySchemes: Record<string, Record<string, unknown>>; schemas: Record<string, unknown> };
+};
+
+// Express pages that serve the documentation itself, not API operations.
+const DOC_PAGES = new Set(['GET /api/openapi.json', 'GET /api/docs', 'GET /api/docs/init.js', 'GET /api/redoc', 'GET /api/redoc/redoc.standalone.js']);
+
+interface Layer {
+  rawPath?: string;
+  route?: { path: string; methods: Record<string, boolean> };
+  handle: { stack?: Layer[] };
+}
+
+/** Every `METHOD /path` Express will answer, from its router stack (OpenAPI path syntax). */
+const mountedRoutes = (app: Express): string[] => {
+  const found: string[] = [];
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const method of Object.keys(layer.route.methods).filter((m) => m !== '_all')) {
+          found.push(`${method.toUpperCase()} ${(prefix + layer.route.path).replace(/:(\w+)/g, '{$1}')}`);
+        }
+      } else if (layer.handle.stack) {
+        walk(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : (layer.rawPath ?? '')));
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  return found;
+};
+
+const documentedRoutes = (doc: Doc): string[] =>
+  Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+
+/** Every Schema Object in the document (the OpenAPI 3.1 meta-schema does not look inside them). */
+const schemaObjects = (doc: Doc): { where: string; schema: unknown }[] => {
+  const out: { where: string; schema: unknown }[] = [];
+  const walk = (node: unknown, where: string) => {
+    if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${where}/${i}`));
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'schema') out.push({ where: `${where}/schema`, schema: v });
+        else walk(v, `${where}/${k}`);
+      }
+    }
+  };
+  walk(doc.paths, '#/paths');
+  for (const [name, schema] of Object.entries(doc.components.schemas)) out.push({ where: `#/components/schemas/${name}`, schema });
+  return out;
+};
+
+// The validator's own Ajv (8.x): resolved from its package so hoisting cannot swap in another major.
+const requireFromValidator = createRequire(createRequire(import.meta.url).resolve('@seriousme/openapi-schema-validator'));
+const { Ajv2020 } = requireFromValidator('ajv/dist/2020') as typeof import('ajv/dist/2020.js');
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
+/**
+ * While a module still misses its container binding, the composed app cannot be built: the
+ * document is then built by the same createApp over every routes file that exists, with use
+ * cases that are never called. Under CI=true this fallback is refused.
+ */
+const appFromRouteFiles = (): { app: Express; routes: AnyRoute[] } => {
+  const neverCalled = new Proxy({}, { get: () => ({ execute: () => Promise.reject(new Error('documentation only')) }) });
+  const stub = neverCalled as never;
+  const routes = [...authRoutes(stub), ...userRoutes(stub), ...recordRoutes(stub), ...fileRoutes(stub, { maxBytes: 1024 })];
+  const app = createApp({
+    name: 'Portside', version: '0.0.0-test', routes,
+    authenticate: async () => E.left(unauthenticated('documentation only')),
+    logger: silent, runWithRequestId: (_id, next) => next(), corsOrigins: [], jsonLimit: 1024,
+    rateLimit: { perMinute: 1000, authPerMinute: 1000 }, readiness: [], metrics: null, docs: true, trustProxy: false, uptimeSeconds: () => 0,
+  });
+  return { app, routes };
+};
+
+describe('OpenAPI document (GET /api/openapi.json)', () => {
+  let testApp: TestApp | undefined;
+  let app: Express;
+  let routes: readonly AnyRoute[];
+  let doc: Doc;
+
+  before(async function () {
+    try {
+      testApp = await buildTestApp();
+      app = testApp.app;
+      routes = testApp.container.getAll(TOKENS.Routes).flat();
+    } catch (error) {
+      const missingBinding = /No bindings found/.test((error as Error).message);
+      if (!missingBinding || ciMandatory()) throw error;
+      console.warn(
+        `\n  ⚠ NOTE: the composed app cannot be built yet (${(error as Error).message.split('\n')[0]}).\n` +
+          '    The OpenAPI checks below run on createApp over every routes file instead (refused under CI=true).\n',
+      );
+      ({ app, routes } = appFromRouteFiles());
+    }
+    const res = await request(app).get('/api/openapi.json').expect(200).expect('Content-Type', /application\/json/);
+    doc = res.body as Doc;
+  });
+
+  after(async () => {
+    await testApp?.close();
+  });
+
+  it('is a valid OpenAPI 3.1 document according to @seriousme/openapi-schema-validator', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc) as Record<string, unknown>);
+    expect(result.errors, JSON.stringify(result.errors, null, 2)).to.equal(undefined);
+    expect(result.valid).to.equal(true);
+    expect(validator.version).to.equal('3.1');
+    expect(doc.openapi).to.match(/^3\.1\.\d+$/);
+  });
+
+  it('every Schema Object in it is a valid JSON Schema 2020-12', () => {
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    const invalid = schemaObjects(doc)
+      .filter(({ schema }) => !ajv.validateSchema(schema as object))
+      .map(({ where }) => `${where}: ${ajv.errorsText(ajv.errors)}`);
+    expect(invalid).to.deep.equal([]);
+  });
+
+  it('documents every route the app mounts, and nothing it does not', () => {
+    const mounted = mountedRoutes(app).filter((r) => !DOC_PAGES.has(r));
+    const documented = documentedRoutes(doc);
+    // The walk must see the API router, or the comparison below would prove nothing.
+    expect(mounted).to.include.members(['POST /api/v1/auth/register', 'POST /api/v1/records', 'GET /api/v1/records/{id}', 'GET /health']);
+    expect(mounted.filter((r) => !documented.includes(r)), 'mounted but undocumented').to.deep.equal([]);
+    expect(documented.filter((r) => !mounted.includes(r)), 'documented but not mounted').to.deep.equal([]);
+  });
+
+  it('has one operation for each route definition the container holds', () => {
+    const documented = new Set(documentedRoutes(doc));
+    const fromContainer = routes.map((r) => `${r.method.toUpperCase()} /api/v1${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    expect(new Set(fromContainer).size, 'duplicate method + path among route definitions').to.equal(fromContainer.length);
+    expect(fromContainer.filter((r) => !documented.has(r))).to.deep.equal([]);
+    for (const service of ['GET /', 'GET /health', 'GET /health/ready']) expect(documented.has(service), service).to.equal(true);
+  });
+
+  it('declares the bearer (JWT) security scheme, and every authenticated operation requires it', () => {
+    expect(doc.components.securitySchemes['bearer']).to.deep.include({ type: 'http', scheme: 'bearer' });
+    const authenticated = routes.filter((r) => r.auth !== 'none');
+    expect(authenticated.length, 'routes that need a token').to.be.greaterThan(0);
+    for (const r of authenticated) {
+      const op = doc.paths[`/api/v1${r.path.replace(/:(\w+)/g, '{$1}')}`]?.[r.method];
+      expect(op?.security, `${r.method} ${r.path}`).to.deep.include({ bearer: [] });
+    }
+    for (const r of routes.filter((x) => x.auth === 'none')) {
+      const op = doc.paths[`/api/v1${r.path.replace(/:(\w+)/g, '{$1}')}`]?.[r.method];
+      expect(op?.security, `${r.method} ${r.path} is public`).to.equal(undefined);
+    }
+  });
+
+  it('declares every path template parameter as a path parameter', () => {
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const [method, op] of Object.entries(ops)) {
+        const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        expect(declared, `${method.toUpperCase()} ${path}`).to.have.members(names);
+      }
+    }
+  });
+});
