@@ -122,7 +122,8 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
     if (raw === undefined || raw.trim() === '') return fallback;
     const decoded = spec.codec.decode(raw);
     if (E.isLeft(decoded)) {
-      const shown = /SECRET|KEY|TOKEN|PASSWORD/.test(name) ? '(hidden)' : JSON.stringify(raw);
+      // Never echo a secret: whole values of secret variables, and passwords inside URLs.
+      const shown = /SECRET|KEY|TOKEN|PASSWORD/.test(name) ? '(hidden)' : JSON.stringify(raw.replace(/(\/\/[^/@:]*:)[^@]*@/, '$1***@'));
       problems.push(`${name} must be ${spec.expected}; got ${shown}`);
       return fallback;
     }

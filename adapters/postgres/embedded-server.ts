@@ -1,6 +1,7 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /**
@@ -69,7 +70,11 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
     release = acquireLock(options.dataDir, join(options.dataDir, 'pgdata.lock'));
   }
   try {
-    const db = options.dataDir ? await PGlite.create(join(options.dataDir, 'pgdata')) : await PGlite.create();
+    // pg_trgm backs case-insensitive "contains" searches (records' `q`) with a GIN index, as on a server.
+    const extensions = { pg_trgm };
+    const db = options.dataDir
+      ? await PGlite.create(join(options.dataDir, 'pgdata'), { extensions })
+      : await PGlite.create({ extensions });
     const server = new PGLiteSocketServer({
       db,
       host: '127.0.0.1',

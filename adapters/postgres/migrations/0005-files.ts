@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * File metadata; the bytes live in object storage under `object_key`. Reads skip deleted rows,
