@@ -15,6 +15,7 @@ import { currentRequestId } from './request-context.js';
 import { TOKENS } from './tokens.js';
 import { bindRecords } from './modules/records.js';
 import { bindIdentity } from './modules/identity.js';
+import { bindFiles } from './modules/files.js';
 // modules: import each module's binder here
 
 export interface ModuleContext {
@@ -30,6 +31,7 @@ export type ModuleBinder = (ctx: ModuleContext) => void | Promise<void>;
 const MODULES: readonly ModuleBinder[] = [
   bindRecords,
   bindIdentity,
+  bindFiles,
   // modules: list each module's binder here
 ];
 

@@ -19,7 +19,6 @@ export const DEFAULT_ALLOWED_TYPES: readonly string[] = [
   'image/jpeg',
   'image/gif',
   'image/webp',
-  'image/avif',
   'application/pdf',
   'text/plain',
   'text/csv',

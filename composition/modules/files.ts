@@ -1,0 +1,108 @@
+import { createHmac } from 'node:crypto';
+import type { ServiceIdentifier } from 'inversify';
+import { FileTypeContentTypeDetector } from '../../adapters/file-type/file-type-content-type-detector.js';
+import { fileRoutes } from '../../adapters/http/routes/files.js';
+import { LocalDiskObjectStorage } from '../../adapters/local-disk/local-disk-object-storage.js';
+import { MemoryFileRepository } from '../../adapters/memory/memory-file-repository.js';
+import { MemoryObjectStorage } from '../../adapters/memory/memory-object-storage.js';
+import { MinioObjectStorage } from '../../adapters/minio/minio-object-storage.js';
+import { PostgresFileRepository } from '../../adapters/postgres/postgres-file-repository.js';
+import type { ContentTypeDetector } from '../../core/files/content-type-detector.js';
+import { DeleteFile } from '../../core/files/delete-file.js';
+import { DownloadFile } from '../../core/files/download-file.js';
+import type { FilePolicy } from '../../core/files/file-policy.js';
+import type { FileRepository } from '../../core/files/file-repository.js';
+import { GetFileLink } from '../../core/files/get-file-link.js';
+import { GetFile } from '../../core/files/get-file.js';
+import { ListFiles } from '../../core/files/list-files.js';
+import type { ObjectStorage } from '../../core/files/object-storage.js';
+import { OpenFileLink } from '../../core/files/open-file-link.js';
+import { UploadFile } from '../../core/files/upload-file.js';
+import type { Clock } from '../../core/shared/clock.js';
+import type { IdGenerator } from '../../core/shared/ids.js';
+import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
+import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
+import type { ModuleBinder, ModuleContext } from '../container.js';
+import { dataPath } from '../infrastructure.js';
+import { TOKENS } from '../tokens.js';
+import { RECORDS } from './records.js';
+
+const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.files.${name}`);
+
+export const FILES = {
+  ObjectStorage: token<ObjectStorage>('ObjectStorage'),
+  ContentTypeDetector: token<ContentTypeDetector>('ContentTypeDetector'),
+  Policy: token<FilePolicy>('Policy'),
+};
+
+/** Where the API serves its own links (local disk, memory); fileRoutes mounts the same path. */
+const LINK_PREFIX = '/api/v1/files/links/';
+
+/** The store OBJECT_STORAGE (or the profile) names: MinIO/S3, local disk under DATA_DIR, or memory. */
+const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Promise<ObjectStorage> => {
+  const log = logger.child('files');
+  if (config.adapters.objects === 'memory') return new MemoryObjectStorage(LINK_PREFIX);
+  if (config.adapters.objects === 'local-disk') {
+    // Its own key, derived from the JWT secret, so a link signature can never pass as a token's.
+    const linkSecret = createHmac('sha256', infra.jwtSecret).update('portside/file-links/v1').digest();
+    const root = dataPath(config, 'objects');
+    log.info(`objects on local disk under ${root}`);
+    return new LocalDiskObjectStorage({ root, linkSecret, linkPrefix: LINK_PREFIX });
+  }
+  const s3 = config.s3!;
+  const storage = new MinioObjectStorage({
+    endpoint: s3.endpoint,
+    useSSL: s3.useSsl,
+    accessKey: s3.accessKey,
+    secretKey: s3.secretKey,
+    bucket: s3.bucket,
+    region: s3.region,
+    pathStyle: s3.pathStyle,
+  });
+  try {
+    await storage.ensureBucket();
+  } catch (error) {
+    // Start anyway: readiness reports the store down, and creates the bucket once it answers.
+    log.warn(`object storage not ready at start: ${(error as Error).message}`);
+  }
+  infra.readiness.push({ name: 'object storage', check: () => storage.ensureBucket() });
+  return storage;
+};
+
+/** Files: metadata repository, object storage, content detection, use cases and routes. */
+export const bindFiles: ModuleBinder = async (ctx) => {
+  const { container, config, infra } = ctx;
+  const db = infra.database;
+  const policy: FilePolicy = {
+    maxBytes: config.files.maxBytes,
+    quotaBytes: config.files.quotaBytes,
+    allowedTypes: config.files.allowedTypes.map((type) => type.toLowerCase()),
+    linkTtlSeconds: config.files.linkTtl,
+  };
+  // Outside a unit of work (reads); the memory unit of work snapshots this very instance.
+  container.bind(TOKENS.FileRepository).toConstantValue(db ? new PostgresFileRepository(db) : new MemoryFileRepository());
+  container.bind(FILES.ObjectStorage).toConstantValue(await openObjectStorage(ctx));
+  container.bind(FILES.ContentTypeDetector).toConstantValue(new FileTypeContentTypeDetector());
+  container.bind(FILES.Policy).toConstantValue(policy);
+  container
+    .bind(TOKENS.Routes)
+    .toResolvedValue(
+      (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock) => {
+        // Shared with records' creating POST; absent when that module is not bound.
+        const store = container.isBound(RECORDS.IdempotencyStore) ? container.get<IdempotencyStore>(RECORDS.IdempotencyStore) : undefined;
+        return fileRoutes(
+          {
+            upload: new UploadFile(storage, detector, files, uow, ids, clock, policy),
+            list: new ListFiles(files),
+            get: new GetFile(files),
+            download: new DownloadFile(files, storage),
+            link: new GetFileLink(files, storage, clock, policy),
+            openLink: new OpenFileLink(storage, clock),
+            remove: new DeleteFile(files, storage, uow, ids, clock),
+          },
+          { maxBytes: policy.maxBytes, idempotency: store ? { store, clock } : undefined },
+        );
+      },
+      [TOKENS.FileRepository, FILES.ObjectStorage, FILES.ContentTypeDetector, TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock],
+    );
+};
