@@ -4,6 +4,7 @@ import { migrateUp, pendingMigrations } from '../../adapters/postgres/migrations
 import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
 import { bootstrap, loadEnv, type Runtime } from '../bootstrap.js';
 import { ConfigError, decodeConfig } from '../config.js';
+import { createAdminCommand } from './create-admin.js';
 
 /** `npm run cli -- <command>`: operations that run with the server stopped (embedded) or beside it. */
 interface Command {
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
       return pending.length === 0 ? 0 : 1;
     },
   },
+  'create-admin': createAdminCommand,
   // modules: add commands here (create-admin, seed, ...)
 };
 
