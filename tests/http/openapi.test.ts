@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import { expect } from 'chai';
 import type { Express } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
@@ -76,7 +77,7 @@ const schemaObjects = (doc: Doc): { where: string; schema: unknown }[] => {
 
 // The validator's own Ajv (8.x): resolved from its package so hoisting cannot swap in another major.
 const requireFromValidator = createRequire(createRequire(import.meta.url).resolve('@seriousme/openapi-schema-validator'));
-const { Ajv2020 } = requireFromValidator('ajv/dist/2020') as typeof import('ajv/dist/2020.js');
+const { Ajv2020 } = requireFromValidator('ajv/dist/2020') as typeof Ajv2020Module;
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
