@@ -10,7 +10,7 @@ import type { TestApp } from '../support/app.js';
  * tests/support/app.ts's buildTestApp, except that it fills in the repository of a module not yet
  * wired (files), which the memory unit of work needs. Drop this once every module binds its own.
  */
-const buildTestApp = async (env: Readonly<Record<string, string>>): Promise<TestApp> => {
+const buildTestApp = async (env: Readonly<Record<string, string>>, migrate: boolean): Promise<TestApp> => {
   const runtime = await bootstrap(
     {
       PROFILE: 'memory',
@@ -22,7 +22,7 @@ const buildTestApp = async (env: Readonly<Record<string, string>>): Promise<Test
       AUTH_RATE_LIMIT_PER_MINUTE: '100000',
       ...env,
     },
-    { migrate: false },
+    { migrate },
   );
   const { container } = runtime;
   if (!container.isBound(TOKENS.FileRepository)) container.bind(TOKENS.FileRepository).toConstantValue(new MemoryFileRepository());
@@ -48,8 +48,8 @@ export interface UserBody {
 let counter = 0;
 
 /** A composed memory-profile app plus the calls identity tests repeat. */
-export const identityClient = async (env: Record<string, string> = {}) => {
-  const t: TestApp = await buildTestApp(env);
+export const identityClient = async (env: Record<string, string> = {}, options: { migrate?: boolean } = {}) => {
+  const t: TestApp = await buildTestApp(env, options.migrate ?? false);
   const app: Express = t.app;
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
