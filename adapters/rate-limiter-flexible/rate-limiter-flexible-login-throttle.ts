@@ -62,7 +62,7 @@ export class RateLimiterFlexibleLoginThrottle implements LoginThrottle {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof RateLimiterRes) throw new Error('Unexpected rate limiter rejection');
+      if (error instanceof RateLimiterRes) throw new Error('Unexpected rate limiter rejection', { cause: error });
       throw new DependencyUnavailableError(this.store, { cause: error });
     }
   }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ServiceIdentifier } from 'inversify';
+import type { Container, ServiceIdentifier } from 'inversify';
 import { Argon2PasswordHasher } from '../../adapters/argon2/argon2-password-hasher.js';
 import { authRoutes } from '../../adapters/http/routes/auth.js';
 import { userRoutes } from '../../adapters/http/routes/users.js';
@@ -39,7 +39,6 @@ import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
 import type { Config } from '../config.js';
-import type { ModuleBinder } from '../container.js';
 import type { Infrastructure } from '../infrastructure.js';
 import { TOKENS } from '../tokens.js';
 
@@ -119,7 +118,8 @@ export type IdentityUseCases = ReturnType<typeof identityUseCases>;
 const USE_CASES = token<IdentityUseCases>('UseCases');
 
 /** Identity: users, passwords, sessions and tokens; the authenticate function every bearer route uses. */
-export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
+// Typed structurally (a ModuleBinder) rather than importing container.ts, which imports this file.
+export const bindIdentity = ({ container, config, infra }: { readonly container: Container; readonly config: Config; readonly infra: Infrastructure }): void => {
   const db = infra.database;
   const settings = sessionSettingsOf(config);
   const { memoryKib, iterations, parallelism } = config.auth.argon2;
