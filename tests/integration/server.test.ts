@@ -1,0 +1,187 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+
+/**
+ * `npm start` as a user runs it: a real process, no configuration but a data directory and a
+ * port, the embedded database. Run from a temp working directory so a developer's `.env` cannot
+ * change what is tested.
+ */
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsx = import.meta.resolve('tsx');
+const START_BUDGET_MS = 20_000;
+
+const freePort = async (): Promise<number> => {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+};
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly output: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children = new Set<ChildProcess>();
+
+const launch = (script: string, args: string[], env: Record<string, string>, cwd: string) => {
+  const child = spawn(process.execPath, ['--import', tsx, path.join(root, script), ...args], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.homedir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    children.delete(child);
+    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+  });
+  return { child, output: () => output, exited };
+};
+
+const get = async (port: number, pathname: string, init: RequestInit = {}) => {
+  const res = await fetch(`http://127.0.0.1:${port}${pathname}`, { ...init, signal: AbortSignal.timeout(5000) });
+  return { status: res.status, body: (await res.json().catch(() => null)) as { data?: Record<string, unknown> } | null };
+};
+
+const post = (port: number, pathname: string, body: unknown, headers: Record<string, string> = {}) =>
+  get(port, pathname, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+/** Polls until `pathname` answers 200, failing early if the process dies. Resolves with the time taken. */
+const waitFor200 = async (server: Running, pathname: string, startedAt: number): Promise<number> => {
+  let exited = false;
+  void server.exited.then(() => (exited = true));
+  while (Date.now() - startedAt < START_BUDGET_MS) {
+    if (exited) throw new Error(`the server exited before answering ${pathname}:\n${server.output()}`);
+    try {
+      if ((await get(server.port, pathname)).status === 200) return Date.now() - startedAt;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`${pathname} did not answer 200 within ${START_BUDGET_MS} ms:\n${server.output()}`);
+};
+
+const startServer = async (dataDir: string, cwd: string): Promise<Running & { readyAfterMs: number }> => {
+  const port = await freePort();
+  const startedAt = Date.now();
+  const server = { ...launch('composition/main/server.ts', [], { DATA_DIR: dataDir, PORT: String(port) }, cwd), port };
+  await waitFor200(server, '/health', startedAt);
+  const readyAfterMs = await waitFor200(server, '/health/ready', startedAt);
+  return { ...server, readyAfterMs };
+};
+
+const stop = async (server: Running, signal: NodeJS.Signals) => {
+  server.child.kill(signal);
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no exit within 20 s of ${signal}:\n${server.output()}`)), 20_000).unref(),
+  );
+  return Promise.race([server.exited, timeout]);
+};
+
+describe('the server process (npm start on the embedded default)', function () {
+  this.timeout(120_000);
+
+  let workDir: string;
+  let dataDir: string;
+  let lockFile: string;
+  let first: Running | undefined;
+  let secretBefore: string;
+  const user = { email: `restart-${Date.now()}@example.com`, username: `restart${Date.now()}`, password: 'Quasar-tangerine-orbit-93!' };
+  let accessToken: string | undefined;
+  let identityRoutes = false;
+
+  before(async () => {
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'portside-server-'));
+    dataDir = path.join(workDir, 'data');
+    lockFile = path.join(dataDir, 'db', 'pgdata.lock');
+  });
+
+  after(async () => {
+    // Whatever a failed test left running.
+    const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const child of alive) child.kill('SIGKILL');
+    await Promise.all(alive.map((c) => once(c, 'exit')));
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('starts with no configuration: /health and /health/ready (database up) answer within 20 s', async () => {
+    const server = await startServer(dataDir, workDir);
+    first = server;
+    expect(server.readyAfterMs).to.be.lessThan(START_BUDGET_MS);
+    const ready = await get(server.port, '/health/ready');
+    expect(ready.status).to.equal(200);
+    const checks = ready.body?.data?.['checks'] as { name: string; status: string }[];
+    expect(checks.map(({ name, status }) => ({ name, status }))).to.deep.equal([{ name: 'database', status: 'up' }]);
+    expect((await get(server.port, '/health')).body?.data).to.include({ status: 'ok' });
+
+    // The embedded database lives under DATA_DIR, locked by this process; the JWT key is kept beside it.
+    expect((await readFile(lockFile, 'utf8')).trim()).to.equal(String(server.child.pid));
+    secretBefore = await readFile(path.join(dataDir, 'jwt-secret'), 'utf8');
+    expect(secretBefore.trim().length).to.be.greaterThanOrEqual(32);
+
+    const registered = await post(server.port, '/api/v1/auth/register', user);
+    identityRoutes = registered.status !== 404;
+    if (identityRoutes) {
+      expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+      const login = await post(server.port, '/api/v1/auth/login', { email: user.email, password: user.password });
+      expect(login.status, JSON.stringify(login.body)).to.equal(200);
+      accessToken = login.body?.data?.['access_token'] as string;
+    } else {
+      console.warn('\n  ⚠ NOTE: /api/v1/auth/register is not mounted yet; the restart test checks only the jwt-secret file.\n');
+    }
+  });
+
+  it('a second process on the same DATA_DIR (cli migrate) exits non-zero saying the database is in use', async function () {
+    if (!first) this.skip();
+    const cli = launch('composition/main/cli.ts', ['migrate'], { DATA_DIR: dataDir }, workDir);
+    const { code } = await Promise.race([
+      cli.exited,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cli migrate did not exit:\n${cli.output()}`)), 60_000).unref()),
+    ]);
+    expect(code).to.equal(1);
+    expect(cli.output()).to.contain(`is in use by process ${first.child.pid}`);
+    // The refused process must not have taken or removed the server's lock.
+    expect((await readFile(lockFile, 'utf8')).trim()).to.equal(String(first.child.pid));
+    expect((await get(first.port, '/health/ready')).status).to.equal(200);
+  });
+
+  it('SIGTERM stops it with exit code 0 and releases the embedded database lock', async function () {
+    if (!first) this.skip();
+    const { code, signal } = await stop(first, 'SIGTERM');
+    expect({ code, signal }, first.output()).to.deep.equal({ code: 0, signal: null });
+    expect(existsSync(lockFile)).to.equal(false);
+    expect(first.output()).to.contain('stopped');
+  });
+
+  it('a restart on the same DATA_DIR keeps the data: same JWT key, the user can log in, old tokens still hold', async function () {
+    if (!first || first.child.exitCode === null) this.skip();
+    const second = await startServer(dataDir, workDir);
+    expect(await readFile(path.join(dataDir, 'jwt-secret'), 'utf8')).to.equal(secretBefore);
+    if (identityRoutes) {
+      const login = await post(second.port, '/api/v1/auth/login', { username: user.username, password: user.password });
+      expect(login.status, JSON.stringify(login.body)).to.equal(200);
+      const me = await get(second.port, '/api/v1/auth/me', { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(me.status, JSON.stringify(me.body)).to.equal(200);
+      expect(me.body?.data).to.include({ email: user.email, username: user.username });
+    }
+    // SIGINT (Ctrl-C) is a graceful stop too.
+    expect(await stop(second, 'SIGINT')).to.deep.equal({ code: 0, signal: null });
+    expect(existsSync(lockFile)).to.equal(false);
+  });
+});
