@@ -1,15 +1,10 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { MemoryFileRepository } from '../../adapters/memory/memory-file-repository.js';
 import { bootstrap } from '../../composition/bootstrap.js';
 import { buildHttpApp } from '../../composition/http.js';
-import { TOKENS } from '../../composition/tokens.js';
 import type { TestApp } from '../support/app.js';
 
-/**
- * tests/support/app.ts's buildTestApp, except that it fills in the repository of a module not yet
- * wired (files), which the memory unit of work needs. Drop this once every module binds its own.
- */
+/** tests/support/app.ts's buildTestApp, with migrations on demand for the embedded and services profiles. */
 const buildTestApp = async (env: Readonly<Record<string, string>>, migrate: boolean): Promise<TestApp> => {
   const runtime = await bootstrap(
     {
@@ -24,9 +19,7 @@ const buildTestApp = async (env: Readonly<Record<string, string>>, migrate: bool
     },
     { migrate },
   );
-  const { container } = runtime;
-  if (!container.isBound(TOKENS.FileRepository)) container.bind(TOKENS.FileRepository).toConstantValue(new MemoryFileRepository());
-  return { app: buildHttpApp(container), container, runtime, close: () => runtime.infra.close() };
+  return { app: buildHttpApp(runtime.container), container: runtime.container, runtime, close: () => runtime.infra.close() };
 };
 
 export const PASSWORD = 'correct horse battery staple';
