@@ -22,7 +22,10 @@ export const startS3Server = async (): Promise<TestS3Server> => {
     accessKey: 'S3RVER',
     secretKey: 'S3RVER',
     async close() {
-      await server.close();
+      // Clients keep connections alive; without this the close waits for them to time out.
+      const closing = server.close();
+      server.httpServer?.closeAllConnections();
+      await closing;
       await rm(directory, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+import request from 'supertest';
+import { v7 as uuidv7 } from 'uuid';
+import { FileTypeContentTypeDetector } from '../../adapters/file-type/file-type-content-type-detector.js';
+import { createApp } from '../../adapters/http/app.js';
+import { fileRoutes } from '../../adapters/http/routes/files.js';
+import { MinioObjectStorage } from '../../adapters/minio/minio-object-storage.js';
+import { PostgresFileRepository } from '../../adapters/postgres/postgres-file-repository.js';
+import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work.js';
+import { DeleteFile } from '../../core/files/delete-file.js';
+import { DownloadFile } from '../../core/files/download-file.js';
+import { DEFAULT_ALLOWED_TYPES } from '../../core/files/file-policy.js';
+import { GetFileLink } from '../../core/files/get-file-link.js';
+import { GetFile } from '../../core/files/get-file.js';
+import { ListFiles } from '../../core/files/list-files.js';
+import { OpenFileLink } from '../../core/files/open-file-link.js';
+import { UploadFile } from '../../core/files/upload-file.js';
+import type { Actor } from '../../core/shared/actor.js';
+import { unauthenticated } from '../../core/shared/errors.js';
+import type { Logger } from '../../core/shared/logger.js';
+import { openPostgres, type TestDatabase } from '../support/databases.js';
+import { aPng } from '../support/file-samples.js';
+import { startS3Server, type TestS3Server } from '../support/s3-server.js';
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
+
+describe('Files on the services adapters (Postgres + MinIO adapter against s3rver)', function () {
+  this.timeout(60_000);
+  let database: TestDatabase;
+  let s3: TestS3Server;
+  let files: PostgresFileRepository;
+  let app: ReturnType<typeof createApp>;
+  const alice: Actor = { userId: uuidv7(), sessionId: uuidv7(), role: 'taker', isAdmin: false };
+
+  before(async function () {
+    database = await openPostgres(this);
+    s3 = await startS3Server();
+    const storage = new MinioObjectStorage({
+      endpoint: s3.endpoint,
+      accessKey: s3.accessKey,
+      secretKey: s3.secretKey,
+      bucket: `portside-${randomBytes(4).toString('hex')}`,
+      pathStyle: true,
+      partSize: 5 * 1024 * 1024,
+      timeoutMs: 3000,
+    });
+    await storage.ensureBucket();
+    files = new PostgresFileRepository(database.db);
+    const uow = new PostgresUnitOfWork(database.db);
+    const clock = { now: () => new Date() };
+    const ids = { next: () => uuidv7() };
+    const policy = { maxBytes: 20 * 1024 * 1024, quotaBytes: 1024 ** 3, allowedTypes: DEFAULT_ALLOWED_TYPES, linkTtlSeconds: 300 };
+    app = createApp({
+      name: 'Portside test',
+      version: '0.0.0',
+      routes: fileRoutes(
+        {
+          upload: new UploadFile(storage, new FileTypeContentTypeDetector(), files, uow, ids, clock, policy),
+          list: new ListFiles(files),
+          get: new GetFile(files),
+          download: new DownloadFile(files, storage),
+          link: new GetFileLink(files, storage, clock, policy),
+          openLink: new OpenFileLink(storage, clock),
+          remove: new DeleteFile(files, storage, uow, ids, clock),
+        },
+        { maxBytes: policy.maxBytes },
+      ),
+      authenticate: async (token) => (token === 'alice' ? E.right(alice) : E.left(unauthenticated())),
+      logger: silent,
+      runWithRequestId: (_id, next) => next(),
+      corsOrigins: [],
+      jsonLimit: 256 * 1024,
+      rateLimit: { perMinute: 1_000_000, authPerMinute: 1_000_000 },
+      readiness: [],
+      metrics: null,
+      docs: false,
+      trustProxy: false,
+      uptimeSeconds: () => 1,
+    });
+  });
+  after(async () => {
+    await s3?.close().catch(() => undefined);
+    await database?.close();
+  });
+
+  it('round-trips a multi-megabyte file (multipart to the store), serves ranges and a presigned link, and deletes', async () => {
+    const png = aPng(12 * 1024 * 1024);
+    const up = await request(app).post('/api/v1/files').set('Authorization', 'Bearer alice').attach('file', png, { filename: 'big.png', contentType: 'image/png' }).expect(201);
+    const id = up.body.data.id as string;
+    expect(up.body.data).to.include({ size: png.length, sha256: sha256(png) });
+    const down = await request(app).get(`/api/v1/files/${id}/content`).set('Authorization', 'Bearer alice').buffer(true).parse(binary).expect(200);
+    expect(sha256(down.body as Buffer)).to.equal(sha256(png));
+    const part = await request(app).get(`/api/v1/files/${id}/content`).set('Authorization', 'Bearer alice').set('Range', 'bytes=0-0').buffer(true).parse(binary).expect(206);
+    expect((part.body as Buffer).equals(png.subarray(0, 1))).to.equal(true);
+    const link = await request(app).get(`/api/v1/files/${id}/url`).set('Authorization', 'Bearer alice').expect(200);
+    expect(link.body.data.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/.*X-Amz-Signature=/);
+    const fetched = await fetch(link.body.data.url as string);
+    expect(fetched.status).to.equal(200);
+    expect(sha256(Buffer.from(await fetched.arrayBuffer()))).to.equal(sha256(png));
+    await request(app).delete(`/api/v1/files/${id}`).set('Authorization', 'Bearer alice').expect(204);
+    expect((await fetch(link.body.data.url as string)).status).to.equal(404);
+    expect(await files.findById(id)).to.equal(null);
+  });
+
+  it('answers 503 when the store has gone away, and keeps no metadata', async () => {
+    await s3.close();
+    const res = await request(app).post('/api/v1/files').set('Authorization', 'Bearer alice').attach('file', aPng(100_000), { filename: 'a.png', contentType: 'image/png' }).expect(503);
+    expect(res.body.error).to.equal('SERVICE_UNAVAILABLE');
+    expect((await files.listByOwner(alice.userId, { page: 1, size: 10 })).total).to.equal(0);
+  });
+});
