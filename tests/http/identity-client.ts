@@ -1,26 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { bootstrap } from '../../composition/bootstrap.js';
-import { buildHttpApp } from '../../composition/http.js';
-import type { TestApp } from '../support/app.js';
-
-/** tests/support/app.ts's buildTestApp, with migrations on demand for the embedded and services profiles. */
-const buildTestApp = async (env: Readonly<Record<string, string>>, migrate: boolean): Promise<TestApp> => {
-  const runtime = await bootstrap(
-    {
-      PROFILE: 'memory',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_ITERATIONS: '1',
-      RATE_LIMIT_PER_MINUTE: '100000',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      ...env,
-    },
-    { migrate },
-  );
-  return { app: buildHttpApp(runtime.container), container: runtime.container, runtime, close: () => runtime.infra.close() };
-};
+import { buildTestApp, type TestApp } from '../support/app.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -42,7 +22,7 @@ let counter = 0;
 
 /** A composed memory-profile app plus the calls identity tests repeat. */
 export const identityClient = async (env: Record<string, string> = {}, options: { migrate?: boolean } = {}) => {
-  const t: TestApp = await buildTestApp(env, options.migrate ?? false);
+  const t: TestApp = await buildTestApp(env, { migrate: options.migrate ?? false });
   const app: Express = t.app;
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 

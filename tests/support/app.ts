@@ -15,7 +15,10 @@ export interface TestApp {
  * `env` overrides configuration as a deployment would (e.g. FILES_MAX_BYTES). Argon2 runs for real
  * at a low cost so suites stay fast.
  */
-export const buildTestApp = async (env: Readonly<Record<string, string>> = {}): Promise<TestApp> => {
+export const buildTestApp = async (
+  env: Readonly<Record<string, string>> = {},
+  options: { readonly migrate?: boolean } = {},
+): Promise<TestApp> => {
   const runtime = await bootstrap(
     {
       PROFILE: 'memory',
@@ -27,7 +30,8 @@ export const buildTestApp = async (env: Readonly<Record<string, string>> = {}): 
       AUTH_RATE_LIMIT_PER_MINUTE: '100000',
       ...env,
     },
-    { migrate: false },
+    // The embedded and services profiles (env overrides) need their schema; memory has none.
+    { migrate: options.migrate ?? false },
   );
   return {
     app: buildHttpApp(runtime.container),
