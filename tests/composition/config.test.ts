@@ -212,6 +212,13 @@ describe('configuration (composition/config.ts)', () => {
       expect(db.message).to.contain('DATABASE_URL must be a URL (postgres or postgresql)');
       leaks({ REDIS_URL: 'http://:hunter2@cache:6379' }, 'hunter2');
     });
+
+    it('nor when the password itself holds an @, or the scheme is missing', () => {
+      // Unencoded '@' in a password is a common reason a URL is malformed in the first place.
+      leaks({ DATABASE_URL: 'mysql://app:hun@ter2@db/portside' }, 'ter2');
+      leaks({ DATABASE_URL: 'app:hunter2@db:5432/portside' }, 'hunter2');
+      leaks({ REDIS_URL: 'cache:6379?password=hunter2' }, 'hunter2');
+    });
   });
 
   describe('CORS_ORIGINS', () => {
