@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { closeDatabase, openPostgres } from '../../adapters/postgres/database.js';
+import { migrateUp } from '../../adapters/postgres/migrations/index.js';
+import { openPglite, type TestDatabase } from '../support/databases.js';
+
+export interface BenchDatabase extends TestDatabase {
+  readonly label: string;
+}
+
+const withoutPassword = (url: URL): string => `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}`;
+
+/**
+ * tests/support/databases.ts's openPostgres without mocha: a fresh, migrated database on the
+ * server BENCH_DATABASE_URL names, dropped on close. The variable is an explicit request, so an
+ * unreachable server fails the run instead of being skipped.
+ */
+const openServerDatabase = async (serverUrl: string): Promise<BenchDatabase> => {
+  const name = `portside_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = openPostgres({ url: url.toString(), poolMax: 8 });
+  const drop = async () => {
+    const dropper = new pg.Client({ connectionString: serverUrl });
+    await dropper.connect();
+    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropper.end();
+  };
+  try {
+    await migrateUp(db.sequelize);
+  } catch (error) {
+    await closeDatabase(db);
+    await drop();
+    throw error;
+  }
+  return {
+    kind: 'postgres',
+    label: `PostgreSQL at ${withoutPassword(url)}`,
+    db,
+    async close() {
+      await closeDatabase(db);
+      await drop();
+    },
+  };
+};
+
+/** The databases to measure: embedded PGlite always, a real server when BENCH_DATABASE_URL is set. */
+export const benchDatabases = (): (() => Promise<BenchDatabase>)[] => {
+  const openers: (() => Promise<BenchDatabase>)[] = [async () => ({ ...(await openPglite()), label: 'PGlite (embedded)' })];
+  const serverUrl = process.env['BENCH_DATABASE_URL'];
+  if (serverUrl) openers.push(() => openServerDatabase(serverUrl));
+  return openers;
+};
