@@ -115,7 +115,6 @@ export class MinioObjectStorage implements ObjectStorage {
     let uploadId: string | null = null;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
-    let sourceError: unknown = null;
     const flushPart = async (): Promise<void> => {
       uploadId ??= await this.call(() => this.client.initiateNewMultipartUpload(this.bucket, key, headers));
       const payload = Buffer.concat(pending);
@@ -127,18 +126,10 @@ export class MinioObjectStorage implements ObjectStorage {
       parts.push({ part, etag });
     };
     try {
-      const chunks = meter.pass(body);
-      for (;;) {
-        let next: IteratorResult<Uint8Array>;
-        try {
-          next = await chunks.next();
-        } catch (error) {
-          sourceError = error ?? new Error('upload source failed');
-          throw sourceError;
-        }
-        if (next.done === true) break;
-        pending.push(next.value);
-        pendingBytes += next.value.byteLength;
+      // Source failures pass through unchanged; store failures come out of `call` as outages.
+      for await (const chunk of meter.pass(body)) {
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
         if (pendingBytes >= this.partSize) await flushPart();
       }
       if (meter.exceeded) {

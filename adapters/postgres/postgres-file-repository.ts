@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { FileRepository } from '../../core/files/file-repository.js';
 import type { StoredFile } from '../../core/files/stored-file.js';
+import { isUuid } from '../../core/shared/ids.js';
 import { offsetOf, type Page, type PageQuery } from '../../core/shared/pagination.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import type { StoredFileRow } from './models/stored-file.js';
@@ -41,6 +42,8 @@ export class PostgresFileRepository implements FileRepository {
   }
 
   async findById(id: string): Promise<StoredFile | null> {
+    // Postgres rejects a malformed uuid outright; such an id simply names no file.
+    if (!isUuid(id)) return null;
     const row = await guarded(() =>
       this.db.models.StoredFile.findOne({ where: { id, deleted_at: null }, raw: true, ...inTx(this.transaction) }),
     );
@@ -64,6 +67,7 @@ export class PostgresFileRepository implements FileRepository {
   }
 
   async delete(id: string, deletedAt: Date): Promise<boolean> {
+    if (!isUuid(id)) return false;
     const [count] = await guarded(() =>
       this.db.models.StoredFile.update({ deleted_at: deletedAt }, { where: { id, deleted_at: null }, ...inTx(this.transaction) }),
     );

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ServiceIdentifier } from 'inversify';
+import type { Container, ServiceIdentifier } from 'inversify';
 import { FileTypeContentTypeDetector } from '../../adapters/file-type/file-type-content-type-detector.js';
 import { fileRoutes } from '../../adapters/http/routes/files.js';
 import { LocalDiskObjectStorage } from '../../adapters/local-disk/local-disk-object-storage.js';
@@ -22,8 +22,9 @@ import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
-import type { ModuleBinder, ModuleContext } from '../container.js';
-import { dataPath } from '../infrastructure.js';
+import type { Logger } from '../../core/shared/logger.js';
+import type { Config } from '../config.js';
+import { dataPath, type Infrastructure } from '../infrastructure.js';
 import { TOKENS } from '../tokens.js';
 import { RECORDS } from './records.js';
 
@@ -39,7 +40,15 @@ export const FILES = {
 const LINK_PREFIX = '/api/v1/files/links/';
 
 /** The store OBJECT_STORAGE (or the profile) names: MinIO/S3, local disk under DATA_DIR, or memory. */
-const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Promise<ObjectStorage> => {
+// Typed structurally (a ModuleBinder) rather than importing container.ts, which imports this file.
+interface FilesContext {
+  readonly container: Container;
+  readonly config: Config;
+  readonly infra: Infrastructure;
+  readonly logger: Logger;
+}
+
+const openObjectStorage = async ({ config, infra, logger }: FilesContext): Promise<ObjectStorage> => {
   const log = logger.child('files');
   if (config.adapters.objects === 'memory') return new MemoryObjectStorage(LINK_PREFIX);
   if (config.adapters.objects === 'local-disk') {
@@ -70,7 +79,7 @@ const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Prom
 };
 
 /** Files: metadata repository, object storage, content detection, use cases and routes. */
-export const bindFiles: ModuleBinder = async (ctx) => {
+export const bindFiles = async (ctx: FilesContext): Promise<void> => {
   const { container, config, infra } = ctx;
   const db = infra.database;
   const policy: FilePolicy = {

@@ -46,8 +46,10 @@ export const fileRepositoryContract = (name: string, setup: (ctx: Mocha.Context)
       expect(await fx.files.findById(file.id)).to.deep.equal(file);
     });
 
-    it('answers null for an unknown id', async () => {
+    it('answers null for an unknown id, even one that is not a UUID', async () => {
       expect(await fx.files.findById(uuidv7())).to.equal(null);
+      expect(await fx.files.findById('not-a-uuid')).to.equal(null);
+      expect(await fx.files.delete('not-a-uuid', T0)).to.equal(false);
     });
 
     it("lists one owner's files newest first, paged, with the total", async () => {
