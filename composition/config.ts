@@ -122,8 +122,9 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
     if (raw === undefined || raw.trim() === '') return fallback;
     const decoded = spec.codec.decode(raw);
     if (E.isLeft(decoded)) {
-      // Never echo a secret: whole values of secret variables, and passwords inside URLs.
-      const shown = /SECRET|KEY|TOKEN|PASSWORD/.test(name) ? '(hidden)' : JSON.stringify(raw.replace(/(\/\/[^/@:]*:)[^@]*@/, '$1***@'));
+      // Never echo a secret: not secret variables, and not URLs, which may carry credentials in
+      // forms no pattern reliably finds (a password holding '@', a missing scheme, a query string).
+      const shown = /SECRET|KEY|TOKEN|PASSWORD|_URL$|ENDPOINT/.test(name) ? '(value not shown)' : JSON.stringify(raw);
       problems.push(`${name} must be ${spec.expected}; got ${shown}`);
       return fallback;
     }

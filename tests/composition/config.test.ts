@@ -135,7 +135,7 @@ describe('configuration (composition/config.ts)', () => {
       ['PORT', '80.5', 'PORT must be an integer from 0 to 65535'],
       ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of error, warn, info, http, verbose, debug, silly; got "loud"'],
       ['LOG_FORMAT', 'xml', 'LOG_FORMAT must be one of pretty, json'],
-      ['DATABASE_URL', 'not a url', 'DATABASE_URL must be a URL (postgres or postgresql); got "not a url"'],
+      ['DATABASE_URL', 'not a url', 'DATABASE_URL must be a URL (postgres or postgresql); got (value not shown)'],
       ['DATABASE_URL', 'mysql://db/portside', 'DATABASE_URL must be a URL (postgres or postgresql)'],
       ['REDIS_URL', 'http://cache:6379', 'REDIS_URL must be a URL (redis or rediss)'],
       ['S3_ENDPOINT', 'minio:9000', 'S3_ENDPOINT must be a URL (http or https)'],
