@@ -5,28 +5,23 @@ import type { TransactionScope } from '../core/shared/unit-of-work.js';
 import { MemoryEventOutbox } from '../adapters/memory/memory-event-outbox.js';
 import { MemoryUnitOfWork } from '../adapters/memory/memory-unit-of-work.js';
 import type { Snapshottable } from '../adapters/memory/snapshot.js';
+import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
 import { PostgresEventOutbox } from '../adapters/postgres/postgres-event-outbox.js';
+import { PostgresIdempotencyStore } from '../adapters/postgres/postgres-idempotency-store.js';
 import { PostgresUnitOfWork } from '../adapters/postgres/postgres-unit-of-work.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { UuidV7IdGenerator } from '../adapters/system/uuid-v7-id-generator.js';
 import type { Config } from './config.js';
 import type { Infrastructure } from './infrastructure.js';
 import { currentRequestId } from './request-context.js';
+import type { ModuleBinder, ModuleContext } from './module.js';
 import { TOKENS } from './tokens.js';
 import { bindRecords } from './modules/records.js';
 import { bindIdentity } from './modules/identity.js';
 import { bindFiles } from './modules/files.js';
 // modules: import each module's binder here
 
-export interface ModuleContext {
-  readonly container: Container;
-  readonly config: Config;
-  readonly infra: Infrastructure;
-  readonly logger: Logger;
-}
-
-/** Binds one module's ports, use cases and routes, choosing adapters from the config. */
-export type ModuleBinder = (ctx: ModuleContext) => void | Promise<void>;
+export type { ModuleBinder, ModuleContext } from './module.js';
 
 const MODULES: readonly ModuleBinder[] = [
   bindRecords,
@@ -48,6 +43,8 @@ export const buildContainer = async (config: Config, infra: Infrastructure, logg
   container.bind(TOKENS.CurrentRequestId).toConstantValue(currentRequestId);
 
   const db = infra.database;
+  // Shared by every POST that creates something (records, files, ...).
+  container.bind(TOKENS.IdempotencyStore).toConstantValue(db ? new PostgresIdempotencyStore(db) : new MemoryIdempotencyStore());
   if (db) {
     container.bind(TOKENS.EventOutbox).toConstantValue(new PostgresEventOutbox(db, undefined, currentRequestId));
     container.bind(TOKENS.UnitOfWork).toConstantValue(new PostgresUnitOfWork(db, currentRequestId));

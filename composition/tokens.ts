@@ -12,6 +12,7 @@ import type { UserRepository } from '../core/identity/user-repository.js';
 import type { RecordRepository } from '../core/records/record-repository.js';
 import type { FileRepository } from '../core/files/file-repository.js';
 import type { Either } from 'fp-ts/lib/Either.js';
+import type { IdempotencyStore } from '../core/shared/idempotency-store.js';
 import type { Config } from './config.js';
 import type { Infrastructure } from './infrastructure.js';
 
@@ -32,6 +33,8 @@ export const TOKENS = {
   UserRepository: token<UserRepository>('UserRepository'),
   RecordRepository: token<RecordRepository>('RecordRepository'),
   FileRepository: token<FileRepository>('FileRepository'),
+  /** Replays of creating POSTs (Idempotency-Key). */
+  IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
   /** Verifies a bearer access token and its session (bound by the identity module). */
   Authenticate: token<(accessToken: string) => Promise<Either<DomainError, Actor>>>('Authenticate'),
   /** Multi-bound: every module binds its route definitions here. */

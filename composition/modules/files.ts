@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { Container, ServiceIdentifier } from 'inversify';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import type { ServiceIdentifier } from 'inversify';
 import { FileTypeContentTypeDetector } from '../../adapters/file-type/file-type-content-type-detector.js';
 import { fileRoutes } from '../../adapters/http/routes/files.js';
 import { LocalDiskObjectStorage } from '../../adapters/local-disk/local-disk-object-storage.js';
@@ -22,11 +24,9 @@ import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
-import type { Logger } from '../../core/shared/logger.js';
-import type { Config } from '../config.js';
-import { dataPath, type Infrastructure } from '../infrastructure.js';
+import { dataPath } from '../infrastructure.js';
+import type { ModuleBinder, ModuleContext } from '../module.js';
 import { TOKENS } from '../tokens.js';
-import { RECORDS } from './records.js';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.files.${name}`);
 
@@ -40,15 +40,8 @@ export const FILES = {
 const LINK_PREFIX = '/api/v1/files/links/';
 
 /** The store OBJECT_STORAGE (or the profile) names: MinIO/S3, local disk under DATA_DIR, or memory. */
-// Typed structurally (a ModuleBinder) rather than importing container.ts, which imports this file.
-interface FilesContext {
-  readonly container: Container;
-  readonly config: Config;
-  readonly infra: Infrastructure;
-  readonly logger: Logger;
-}
 
-const openObjectStorage = async ({ config, infra, logger }: FilesContext): Promise<ObjectStorage> => {
+const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Promise<ObjectStorage> => {
   const log = logger.child('files');
   if (config.adapters.objects === 'memory') return new MemoryObjectStorage(LINK_PREFIX);
   if (config.adapters.objects === 'local-disk') {
@@ -56,6 +49,9 @@ const openObjectStorage = async ({ config, infra, logger }: FilesContext): Promi
     const linkSecret = createHmac('sha256', infra.jwtSecret).update('portside/file-links/v1').digest();
     const root = dataPath(config, 'objects');
     log.info(`objects on local disk under ${root}`);
+    await mkdir(root, { recursive: true });
+    // A full or read-only disk is an outage like an unreachable bucket.
+    infra.readiness.push({ name: 'object storage', check: () => access(root, constants.W_OK) });
     return new LocalDiskObjectStorage({ root, linkSecret, linkPrefix: LINK_PREFIX });
   }
   const s3 = config.s3!;
@@ -79,7 +75,7 @@ const openObjectStorage = async ({ config, infra, logger }: FilesContext): Promi
 };
 
 /** Files: metadata repository, object storage, content detection, use cases and routes. */
-export const bindFiles = async (ctx: FilesContext): Promise<void> => {
+export const bindFiles: ModuleBinder = async (ctx) => {
   const { container, config, infra } = ctx;
   const db = infra.database;
   const policy: FilePolicy = {
@@ -96,10 +92,8 @@ export const bindFiles = async (ctx: FilesContext): Promise<void> => {
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(
-      (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock) => {
-        // Shared with records' creating POST; absent when that module is not bound.
-        const store = container.isBound(RECORDS.IdempotencyStore) ? container.get<IdempotencyStore>(RECORDS.IdempotencyStore) : undefined;
-        return fileRoutes(
+      (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore) =>
+        fileRoutes(
           {
             upload: new UploadFile(storage, detector, files, uow, ids, clock, policy),
             list: new ListFiles(files),
@@ -109,9 +103,8 @@ export const bindFiles = async (ctx: FilesContext): Promise<void> => {
             openLink: new OpenFileLink(storage, clock),
             remove: new DeleteFile(files, storage, uow, ids, clock),
           },
-          { maxBytes: policy.maxBytes, idempotency: store ? { store, clock } : undefined },
-        );
-      },
-      [TOKENS.FileRepository, FILES.ObjectStorage, FILES.ContentTypeDetector, TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock],
+          { maxBytes: policy.maxBytes, idempotency: { store, clock } },
+        ),
+      [TOKENS.FileRepository, FILES.ObjectStorage, FILES.ContentTypeDetector, TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock, TOKENS.IdempotencyStore],
     );
 };

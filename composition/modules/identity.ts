@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Container, ServiceIdentifier } from 'inversify';
+import type { ServiceIdentifier } from 'inversify';
 import { Argon2PasswordHasher } from '../../adapters/argon2/argon2-password-hasher.js';
 import { authRoutes } from '../../adapters/http/routes/auth.js';
 import { userRoutes } from '../../adapters/http/routes/users.js';
@@ -40,6 +40,7 @@ import type { IdGenerator } from '../../core/shared/ids.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
 import type { Config } from '../config.js';
 import type { Infrastructure } from '../infrastructure.js';
+import type { ModuleBinder } from '../module.js';
 import { TOKENS } from '../tokens.js';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.identity.${name}`);
@@ -118,8 +119,7 @@ export type IdentityUseCases = ReturnType<typeof identityUseCases>;
 const USE_CASES = token<IdentityUseCases>('UseCases');
 
 /** Identity: users, passwords, sessions and tokens; the authenticate function every bearer route uses. */
-// Typed structurally (a ModuleBinder) rather than importing container.ts, which imports this file.
-export const bindIdentity = ({ container, config, infra }: { readonly container: Container; readonly config: Config; readonly infra: Infrastructure }): void => {
+export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
   const db = infra.database;
   const settings = sessionSettingsOf(config);
   const { memoryKib, iterations, parallelism } = config.auth.argon2;

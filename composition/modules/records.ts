@@ -1,8 +1,6 @@
-import type { Container, ServiceIdentifier } from 'inversify';
+import type { ServiceIdentifier } from 'inversify';
 import { CronParserValidator } from '../../adapters/cron-parser/cron-parser-validator.js';
 import { recordRoutes } from '../../adapters/http/routes/records.js';
-import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
-import { PostgresIdempotencyStore } from '../../adapters/postgres/postgres-idempotency-store.js';
 import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
 import { MemoryRecordRepository } from '../../adapters/memory/memory-record-repository.js';
 import { PostgresRecordRepository } from '../../adapters/postgres/postgres-record-repository.js';
@@ -16,14 +14,12 @@ import { UpdateRecord } from '../../core/records/update-record.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
-import type { Infrastructure } from '../infrastructure.js';
+import type { ModuleBinder } from '../module.js';
 import { TOKENS } from '../tokens.js';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.records.${name}`);
 
 export const RECORDS = {
-  /** Shared by every POST that creates something; move to TOKENS when a second module needs it. */
-  IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
   CronValidator: token<CronValidator>('CronValidator'),
   CreateRecord: token<CreateRecord>('CreateRecord'),
   ListRecords: token<ListRecords>('ListRecords'),
@@ -35,13 +31,11 @@ export const RECORDS = {
 const WRITE_DEPS = [TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock] as const;
 
 /** Records: the repository (Postgres when a database is configured, memory otherwise), use cases, routes. */
-// Typed structurally (a ModuleBinder) rather than importing container.ts, which imports this file.
-export const bindRecords = ({ container, infra }: { readonly container: Container; readonly infra: Infrastructure }): void => {
+export const bindRecords: ModuleBinder = ({ container, infra }) => {
   const db = infra.database;
   // Outside a unit of work (reads); the Postgres unit of work builds its own transaction-bound one,
   // the memory unit of work snapshots this very instance.
   container.bind(TOKENS.RecordRepository).toConstantValue(db ? new PostgresRecordRepository(db) : new MemoryRecordRepository());
-  container.bind(RECORDS.IdempotencyStore).toConstantValue(db ? new PostgresIdempotencyStore(db) : new MemoryIdempotencyStore());
   container.bind(RECORDS.CronValidator).toConstantValue(new CronParserValidator());
   container
     .bind(RECORDS.CreateRecord)
@@ -65,6 +59,6 @@ export const bindRecords = ({ container, infra }: { readonly container: Containe
     .toResolvedValue(
       (create: CreateRecord, list: ListRecords, get: GetRecord, update: UpdateRecord, remove: DeleteRecord, store: IdempotencyStore, clock: Clock) =>
         recordRoutes({ create, list, get, update, remove }, { store, clock }),
-      [RECORDS.CreateRecord, RECORDS.ListRecords, RECORDS.GetRecord, RECORDS.UpdateRecord, RECORDS.DeleteRecord, RECORDS.IdempotencyStore, TOKENS.Clock],
+      [RECORDS.CreateRecord, RECORDS.ListRecords, RECORDS.GetRecord, RECORDS.UpdateRecord, RECORDS.DeleteRecord, TOKENS.IdempotencyStore, TOKENS.Clock],
     );
 };

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { createWinstonLogger, redact } from '../../adapters/winston/winston-logger.js';
@@ -24,7 +25,7 @@ describe('winston logger adapter', () => {
     const logger = createWinstonLogger({ level: 'debug', format: 'pretty', currentRequestId });
     const out = await capture(() => logger.child('identity.login').info('signed in', { user_id: 'u1' }));
     // Strip colours to check the layout.
-    const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = stripVTControlCharacters(out);
     expect(plain).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} \| INFO {4} \| identity\.login - signed in \| user_id=u1\n$/);
   });
 

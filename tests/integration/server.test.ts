@@ -127,7 +127,10 @@ describe('the server process (npm start on the embedded default)', function () {
     const ready = await get(server.port, '/health/ready');
     expect(ready.status).to.equal(200);
     const checks = ready.body?.data?.['checks'] as { name: string; status: string }[];
-    expect(checks.map(({ name, status }) => ({ name, status }))).to.deep.equal([{ name: 'database', status: 'up' }]);
+    expect(checks.map(({ name, status }) => ({ name, status }))).to.deep.equal([
+      { name: 'database', status: 'up' },
+      { name: 'object storage', status: 'up' },
+    ]);
     expect((await get(server.port, '/health')).body?.data).to.include({ status: 'ok' });
 
     // The embedded database lives under DATA_DIR, locked by this process; the JWT key is kept beside it.
