@@ -74,6 +74,27 @@ const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Prom
   return storage;
 };
 
+export interface FileUseCaseDeps {
+  readonly files: FileRepository;
+  readonly storage: ObjectStorage;
+  readonly detector: ContentTypeDetector;
+  readonly uow: UnitOfWork;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+  readonly policy: FilePolicy;
+}
+
+/** The six file use cases over one set of ports (also what tests on other adapters build). */
+export const fileUseCases = ({ files, storage, detector, uow, ids, clock, policy }: FileUseCaseDeps) => ({
+  upload: new UploadFile(storage, detector, files, uow, ids, clock, policy),
+  list: new ListFiles(files),
+  get: new GetFile(files),
+  download: new DownloadFile(files, storage),
+  link: new GetFileLink(files, storage, clock, policy),
+  openLink: new OpenFileLink(storage, clock),
+  remove: new DeleteFile(files, storage, uow, ids, clock),
+});
+
 /** Files: metadata repository, object storage, content detection, use cases and routes. */
 export const bindFiles: ModuleBinder = async (ctx) => {
   const { container, config, infra } = ctx;
@@ -94,15 +115,7 @@ export const bindFiles: ModuleBinder = async (ctx) => {
     .toResolvedValue(
       (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore) =>
         fileRoutes(
-          {
-            upload: new UploadFile(storage, detector, files, uow, ids, clock, policy),
-            list: new ListFiles(files),
-            get: new GetFile(files),
-            download: new DownloadFile(files, storage),
-            link: new GetFileLink(files, storage, clock, policy),
-            openLink: new OpenFileLink(storage, clock),
-            remove: new DeleteFile(files, storage, uow, ids, clock),
-          },
+          fileUseCases({ files, storage, detector, uow, ids, clock, policy }),
           { maxBytes: policy.maxBytes, idempotency: { store, clock } },
         ),
       [TOKENS.FileRepository, FILES.ObjectStorage, FILES.ContentTypeDetector, TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock, TOKENS.IdempotencyStore],

@@ -4,13 +4,11 @@ import * as t from 'io-ts';
 import request from 'supertest';
 import type { Actor } from '../../core/shared/actor.js';
 import { DependencyUnavailableError, unauthenticated, invalidField } from '../../core/shared/errors.js';
-import type { Logger } from '../../core/shared/logger.js';
-import { createApp, type AppDeps } from '../../adapters/http/app.js';
+import type { AppDeps } from '../../adapters/http/app.js';
+import { routesApp } from '../support/routes-app.js';
 import { strictObject, boundedString, intFromString, Email } from '../../adapters/http/codecs.js';
 import { createMetrics } from '../../adapters/http/metrics.js';
 import { created, ok, route } from '../../adapters/http/route.js';
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 const Item = strictObject('Item', { name: boundedString(1, 10), owner: strictObject('Owner', { email: Email }, {}) }, { tags: t.array(t.string) });
 const actor: Actor = { userId: 'u1', sessionId: 's1', role: 'taker', isAdmin: false };
@@ -59,20 +57,14 @@ const routes = [
 ];
 
 const appWith = (overrides: Partial<AppDeps> = {}) =>
-  createApp({
-    name: 'Portside',
+  routesApp(routes, {
     version: '0.0.0-test',
-    routes,
     authenticate: async (token) => (token === 'good' ? E.right(actor) : E.left(unauthenticated('Invalid token'))),
-    logger: silent,
-    runWithRequestId: (_id, next) => next(),
     corsOrigins: ['https://app.example.com'],
     jsonLimit: 1024,
-    rateLimit: { perMinute: 1000, authPerMinute: 1000 },
     readiness: [{ name: 'database', check: async () => undefined }],
     metrics: { metrics: createMetrics() },
     docs: true,
-    trustProxy: false,
     uptimeSeconds: () => 12,
     ...overrides,
   });

@@ -4,27 +4,18 @@ import * as E from 'fp-ts/lib/Either.js';
 import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { FileTypeContentTypeDetector } from '../../adapters/file-type/file-type-content-type-detector.js';
-import { createApp } from '../../adapters/http/app.js';
+import { routesApp } from '../support/routes-app.js';
+import { fileUseCases } from '../../composition/modules/files.js';
 import { fileRoutes } from '../../adapters/http/routes/files.js';
 import { MinioObjectStorage } from '../../adapters/minio/minio-object-storage.js';
 import { PostgresFileRepository } from '../../adapters/postgres/postgres-file-repository.js';
 import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work.js';
-import { DeleteFile } from '../../core/files/delete-file.js';
-import { DownloadFile } from '../../core/files/download-file.js';
 import { DEFAULT_ALLOWED_TYPES } from '../../core/files/file-policy.js';
-import { GetFileLink } from '../../core/files/get-file-link.js';
-import { GetFile } from '../../core/files/get-file.js';
-import { ListFiles } from '../../core/files/list-files.js';
-import { OpenFileLink } from '../../core/files/open-file-link.js';
-import { UploadFile } from '../../core/files/upload-file.js';
 import type { Actor } from '../../core/shared/actor.js';
 import { unauthenticated } from '../../core/shared/errors.js';
-import type { Logger } from '../../core/shared/logger.js';
 import { openPostgres, type TestDatabase } from '../support/databases.js';
 import { aPng } from '../support/file-samples.js';
 import { startS3Server, type TestS3Server } from '../support/s3-server.js';
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -37,7 +28,7 @@ describe('Files on the services adapters (Postgres + MinIO adapter against s3rve
   let database: TestDatabase;
   let s3: TestS3Server;
   let files: PostgresFileRepository;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof routesApp>;
   const alice: Actor = { userId: uuidv7(), sessionId: uuidv7(), role: 'taker', isAdmin: false };
 
   before(async function () {
@@ -58,33 +49,9 @@ describe('Files on the services adapters (Postgres + MinIO adapter against s3rve
     const clock = { now: () => new Date() };
     const ids = { next: () => uuidv7() };
     const policy = { maxBytes: 20 * 1024 * 1024, quotaBytes: 1024 ** 3, allowedTypes: DEFAULT_ALLOWED_TYPES, linkTtlSeconds: 300 };
-    app = createApp({
-      name: 'Portside test',
-      version: '0.0.0',
-      routes: fileRoutes(
-        {
-          upload: new UploadFile(storage, new FileTypeContentTypeDetector(), files, uow, ids, clock, policy),
-          list: new ListFiles(files),
-          get: new GetFile(files),
-          download: new DownloadFile(files, storage),
-          link: new GetFileLink(files, storage, clock, policy),
-          openLink: new OpenFileLink(storage, clock),
-          remove: new DeleteFile(files, storage, uow, ids, clock),
-        },
-        { maxBytes: policy.maxBytes },
-      ),
-      authenticate: async (token) => (token === 'alice' ? E.right(alice) : E.left(unauthenticated())),
-      logger: silent,
-      runWithRequestId: (_id, next) => next(),
-      corsOrigins: [],
-      jsonLimit: 256 * 1024,
-      rateLimit: { perMinute: 1_000_000, authPerMinute: 1_000_000 },
-      readiness: [],
-      metrics: null,
-      docs: false,
-      trustProxy: false,
-      uptimeSeconds: () => 1,
-    });
+    const detector = new FileTypeContentTypeDetector();
+    const routes = fileRoutes(fileUseCases({ files, storage, detector, uow, ids, clock, policy }), { maxBytes: policy.maxBytes });
+    app = routesApp(routes, { authenticate: async (token) => (token === 'alice' ? E.right(alice) : E.left(unauthenticated())) });
   });
   after(async () => {
     await s3?.close().catch(() => undefined);
