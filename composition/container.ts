@@ -44,7 +44,9 @@ export const buildContainer = async (config: Config, infra: Infrastructure, logg
 
   const db = infra.database;
   // Shared by every POST that creates something (records, files, ...).
-  container.bind(TOKENS.IdempotencyStore).toConstantValue(db ? new PostgresIdempotencyStore(db) : new MemoryIdempotencyStore());
+  const idempotency = db ? new PostgresIdempotencyStore(db) : new MemoryIdempotencyStore();
+  container.bind(TOKENS.IdempotencyStore).toConstantValue(idempotency);
+  infra.maintenance.push({ name: 'expired idempotency keys', run: (now) => idempotency.purgeExpired(now) });
   if (db) {
     container.bind(TOKENS.EventOutbox).toConstantValue(new PostgresEventOutbox(db, undefined, currentRequestId));
     container.bind(TOKENS.UnitOfWork).toConstantValue(new PostgresUnitOfWork(db, currentRequestId));

@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgr
 import { migrateUp } from '../adapters/postgres/migrations/index.js';
 import { closeRedis, openRedis, pingRedis, type RedisClient } from '../adapters/redis/redis-client.js';
 import type { Config } from './config.js';
+import type { MaintenanceTask } from './maintenance.js';
 import { resolveJwtSecret } from './secrets.js';
 
 /**
@@ -17,6 +18,8 @@ export interface Infrastructure {
   readonly redis: RedisClient | null;
   readonly jwtSecret: string;
   readonly readiness: ReadinessCheck[];
+  /** Modules register housekeeping for the adapters they chose (composition/maintenance.ts). */
+  readonly maintenance: MaintenanceTask[];
   /** Modules register what they open; it is closed on shutdown, newest first. */
   onClose(close: () => Promise<void>): void;
   close(): Promise<void>;
@@ -79,6 +82,7 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
       redis,
       jwtSecret,
       readiness,
+      maintenance: [],
       onClose: (closer) => closers.push(closer),
       close,
     };

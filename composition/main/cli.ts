@@ -4,6 +4,8 @@ import { migrateUp, pendingMigrations } from '../../adapters/postgres/migrations
 import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
 import { bootstrap, loadEnv, type Runtime } from '../bootstrap.js';
 import { ConfigError, decodeConfig } from '../config.js';
+import { runMaintenance } from '../maintenance.js';
+import { TOKENS } from '../tokens.js';
 import { createAdminCommand } from './create-admin.js';
 
 /** `npm run cli -- <command>`: operations that run with the server stopped (embedded) or beside it. */
@@ -31,6 +33,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'create-admin': createAdminCommand,
+  maintenance: {
+    summary: 'Run the housekeeping tasks once (expired sessions and idempotency keys, abandoned uploads)',
+    usage: 'maintenance',
+    options: {},
+    async run({ infra, container, logger }) {
+      const failures = await runMaintenance(infra.maintenance, container.get(TOKENS.Clock), logger);
+      return failures === 0 ? 0 : 1;
+    },
+  },
   // modules: add commands here (create-admin, seed, ...)
 };
 

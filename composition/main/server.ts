@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import { bootstrap, loadEnv } from '../bootstrap.js';
 import { ConfigError } from '../config.js';
 import { buildHttpApp } from '../http.js';
+import { scheduleMaintenance } from '../maintenance.js';
+import { TOKENS } from '../tokens.js';
 import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
 
 /** `npm start`: the API server. Embedded and development deployments migrate at start. */
@@ -23,6 +25,8 @@ const main = async (): Promise<void> => {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   log.info(`Portside listening on http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port} (profile ${config.profile}; docs at /api/docs)`);
 
+  const stopMaintenance = scheduleMaintenance(infra.maintenance, container.get(TOKENS.Clock), logger);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -34,6 +38,7 @@ const main = async (): Promise<void> => {
     const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
     await closed;
     clearTimeout(timer);
+    await stopMaintenance();
     await infra.close();
     log.info('stopped');
     process.exit(0);

@@ -52,7 +52,13 @@ const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Prom
     await mkdir(root, { recursive: true });
     // A full or read-only disk is an outage like an unreachable bucket.
     infra.readiness.push({ name: 'object storage', check: () => access(root, constants.W_OK) });
-    return new LocalDiskObjectStorage({ root, linkSecret, linkPrefix: LINK_PREFIX });
+    const storage = new LocalDiskObjectStorage({ root, linkSecret, linkPrefix: LINK_PREFIX });
+    infra.maintenance.push({
+      name: 'abandoned uploads',
+      // A day is far longer than any upload that is still going.
+      run: (now) => storage.purgeAbandonedUploads(new Date(now.getTime() - 24 * 60 * 60_000)),
+    });
+    return storage;
   }
   const s3 = config.s3!;
   const storage = new MinioObjectStorage({

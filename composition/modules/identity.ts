@@ -126,7 +126,12 @@ export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
   const refreshTokens = new RefreshTokenCrypto(refreshKeyOf(infra.jwtSecret));
 
   container.bind(TOKENS.UserRepository).toConstantValue(db ? new PostgresUserRepository(db) : new MemoryUserRepository());
-  container.bind(IDENTITY.TokenStore).toConstantValue(tokenStoreOf(config, infra));
+  const tokenStore = tokenStoreOf(config, infra);
+  container.bind(IDENTITY.TokenStore).toConstantValue(tokenStore);
+  // Redis expires its keys by itself; the Postgres tables need sweeping.
+  if (tokenStore instanceof PostgresTokenStore) {
+    infra.maintenance.push({ name: 'expired sessions', run: (now) => tokenStore.purgeExpired(now) });
+  }
   container.bind(IDENTITY.LoginThrottle).toConstantValue(loginThrottleOf(config, infra));
   container.bind(IDENTITY.PasswordHasher).toConstantValue(new Argon2PasswordHasher({ memoryCost: memoryKib, timeCost: iterations, parallelism }));
   container.bind(IDENTITY.AccessTokens).toResolvedValue(
