@@ -75,6 +75,17 @@ export class PostgresFileRepository implements FileRepository {
   }
 
   async totalBytesByOwner(ownerId: string): Promise<number> {
+    if (this.transaction) {
+      // READ COMMITTED lets two uploads each see the other's bytes as absent; a per-owner
+      // transaction lock makes the second wait for the first to commit and then count it.
+      await guarded(() =>
+        this.db.sequelize.query("SELECT pg_advisory_xact_lock(hashtextextended('portside.files.quota:' || $owner, 0))", {
+          bind: { owner: ownerId },
+          type: QueryTypes.SELECT,
+          transaction: this.transaction,
+        }),
+      );
+    }
     const [row] = await guarded(() =>
       this.db.sequelize.query<{ total: string | null }>(
         'SELECT sum(size) AS total FROM files WHERE owner_id = $owner::uuid AND deleted_at IS NULL',

@@ -9,6 +9,10 @@ export interface FileRepository {
   listByOwner(ownerId: string, page: PageQuery): Promise<Page<StoredFile>>;
   /** Soft delete (sets `deletedAt`). Returns false when there was no such live file. */
   delete(id: string, deletedAt: Date): Promise<boolean>;
-  /** Sum of the sizes of the owner's live files, for the quota. */
+  /**
+   * Sum of the sizes of the owner's live files, for the quota. Inside a unit of work it also holds
+   * the owner's quota lock until the transaction ends, so that concurrent uploads of one owner
+   * check the quota one after another rather than all passing it.
+   */
   totalBytesByOwner(ownerId: string): Promise<number>;
 }
