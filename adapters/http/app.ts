@@ -155,7 +155,8 @@ const docsPages = (app: Express): void => {
   });
   app.get('/api/docs/init.js', (_req, res) => {
     res.type('application/javascript').send(
-      `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true, deepLinking: true });`,
+      // validatorUrl: null, or Swagger UI loads a badge from validator.swagger.io on any non-localhost host.
+      `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true, deepLinking: true, validatorUrl: null });`,
     );
   });
   app.use('/api/docs/assets', express.static(swaggerDir, { index: false, maxAge: '1d' }));
@@ -180,8 +181,10 @@ const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, re
     deps.logger.child('http').error(`${req.method} ${req.path}: ${error.message}`, { cause: String((error.cause as Error | undefined)?.message ?? '') });
     return sendError(res, UNAVAILABLE(error.dependency));
   }
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
-    return sendError(res, BAD_REQUEST(e.message ?? 'Bad request'));
+  // A client's fault that the library did not mark as safe to show (e.g. the router's URIError for `%ZZ` in a path) is
+  // still a 400, only with a generic message.
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return sendError(res, BAD_REQUEST(e.expose ? (e.message ?? 'Bad request') : 'Malformed request'));
   }
   deps.logger.child('http').error(`unhandled error on ${req.method} ${req.path}`, { error });
   return sendError(res, INTERNAL());
@@ -205,6 +208,8 @@ export const createApp = (deps: AppDeps): Express => {
           imgSrc: ["'self'", 'data:'],
           workerSrc: ["'self'", 'blob:'],
           connectSrc: ["'self'"],
+          // The server speaks plain HTTP unless a proxy adds TLS: upgrading would break the docs' own assets.
+          upgradeInsecureRequests: null,
         },
       },
     }),
@@ -214,7 +219,10 @@ export const createApp = (deps: AppDeps): Express => {
     cors({
       origin: (origin, callback) => callback(null, origin !== undefined && origins.has(origin)),
       credentials: true,
-      exposedHeaders: ['X-Request-ID', 'X-Process-Time', 'ETag', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Content-Disposition'],
+      exposedHeaders: [
+        'X-Request-ID', 'X-Process-Time', 'ETag', 'Location', 'Retry-After', 'RateLimit-Policy', 'RateLimit-Limit', 'RateLimit-Remaining',
+        'RateLimit-Reset', 'Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Idempotent-Replayed', 'WWW-Authenticate',
+      ],
       maxAge: 600,
     }),
   );
@@ -230,8 +238,9 @@ export const createApp = (deps: AppDeps): Express => {
 
   const api = express.Router();
   mountRoutes(api, deps.routes, routeDeps);
-  app.use('/api/v1/auth', limiter(deps, 'auth', deps.rateLimit.authPerMinute));
+  // The stricter auth limiter runs last so that its RateLimit-* headers, the ones a client will hit first, are the ones it sees.
   app.use('/api', limiter(deps, 'all', deps.rateLimit.perMinute));
+  app.use('/api/v1/auth', limiter(deps, 'auth', deps.rateLimit.authPerMinute));
   app.use('/api/v1', api);
 
   app.use((req, res) => sendError(res, { status: 404, code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` }));

@@ -175,7 +175,12 @@ const handle = (def: AnyRoute, deps: RouteDeps): RequestHandler =>
         res,
       } as HandlerContext<unknown, unknown, unknown, AuthMode>);
       if (E.isLeft(reply)) {
-        if (reply.left._tag === 'RateLimited') res.setHeader('Retry-After', String(reply.left.retryAfterSeconds));
+        if (reply.left._tag === 'RateLimited') {
+          // The request limiter's headers still describe its own, unspent budget: this refusal says none is left.
+          res.setHeader('Retry-After', String(reply.left.retryAfterSeconds));
+          res.setHeader('RateLimit-Remaining', '0');
+          res.setHeader('RateLimit-Reset', String(reply.left.retryAfterSeconds));
+        }
         if (reply.left._tag === 'Unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer');
         sendError(res, toHttpError(reply.left));
         return;

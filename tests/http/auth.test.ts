@@ -122,7 +122,9 @@ describe('HTTP /api/v1/auth', () => {
       expect(res.body.error).to.equal('RATE_LIMITED');
       expect(Number(res.headers['retry-after'])).to.be.within(1, 900);
       expect(res.headers).to.have.property('ratelimit-limit');
-      expect(res.headers).to.have.property('ratelimit-remaining');
+      // Not the request limiter's unspent budget: a client reading Remaining must see that nothing is left.
+      expect(res.headers['ratelimit-remaining']).to.equal('0');
+      expect(res.headers['ratelimit-reset']).to.equal(res.headers['retry-after']);
     });
   });
 

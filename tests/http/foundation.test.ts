@@ -26,6 +26,11 @@ const routes = [
     handler: async ({ query }) => E.right(ok(query)),
   }),
   route({
+    method: 'get', path: '/items/:id', summary: 'one', tags: ['test'], auth: 'none', params: t.type({ id: t.string }),
+    responses: { 200: { description: 'ok' } },
+    handler: async ({ params }) => E.right(ok(params)),
+  }),
+  route({
     method: 'get', path: '/private', summary: 'private', tags: ['test'], auth: 'bearer',
     responses: { 200: { description: 'ok' } },
     handler: async ({ actor: a }) => E.right(ok({ user: a.userId })),
@@ -95,6 +100,22 @@ describe('HTTP foundation (Express adapter)', () => {
       expect(res.headers['x-process-time']).to.match(/^\d+\.\d+$/);
       expect(res.headers['x-content-type-options']).to.equal('nosniff');
       expect(res.headers).not.to.have.property('x-powered-by');
+    });
+
+    it('lets an allowed origin read the headers a client needs: Location, Content-Range, rate limits, replays', async () => {
+      const res = await request(app).get('/health').set('Origin', 'https://app.example.com');
+      const exposed = String(res.headers['access-control-expose-headers']).toLowerCase().split(',');
+      for (const name of ['x-request-id', 'etag', 'location', 'content-range', 'retry-after', 'ratelimit-remaining', 'idempotent-replayed']) {
+        expect(exposed).to.include(name);
+      }
+    });
+
+    it('shows the stricter auth limit in the RateLimit headers of /auth routes', async () => {
+      const limited = appWith({ rateLimit: { perMinute: 600, authPerMinute: 5 } });
+      const auth = await request(limited).get('/api/v1/auth/anything');
+      expect(auth.headers['ratelimit-limit']).to.equal('5');
+      const other = await request(limited).get('/api/v1/items');
+      expect(other.headers['ratelimit-limit']).to.equal('600');
     });
 
     it('allows CORS only for configured origins', async () => {
@@ -177,6 +198,13 @@ describe('HTTP foundation (Express adapter)', () => {
   });
 
   describe('authentication', () => {
+    it('answers a malformed percent-encoding in the path with 400, not 500', async () => {
+      const res = await request(app).get('/api/v1/items/%ZZ');
+      expect(res.status).to.equal(400);
+      expect(res.body).to.include({ code: 400, error: 'BAD_REQUEST' });
+      expect(res.body.message).not.to.match(/decode|URIError/);
+    });
+
     it('answers 401 with WWW-Authenticate when the bearer token is missing or invalid', async () => {
       const missing = await request(app).get('/api/v1/private');
       expect(missing.status).to.equal(401);
@@ -245,6 +273,10 @@ describe('HTTP foundation (Express adapter)', () => {
         expect(res.status).to.equal(200);
         expect(res.text).not.to.match(/https?:\/\//);
       }
+      // Swagger UI fetches a badge from validator.swagger.io unless told not to.
+      expect((await request(app).get('/api/docs/init.js')).text).to.contain('validatorUrl: null');
+      // Over plain HTTP an upgrade-insecure-requests CSP sends the page's own assets to https and the docs break.
+      expect((await request(app).get('/api/docs')).headers['content-security-policy']).not.to.contain('upgrade-insecure-requests');
       expect((await request(app).get('/api/docs/assets/swagger-ui-bundle.js')).status).to.equal(200);
       expect((await request(app).get('/api/redoc/redoc.standalone.js')).status).to.equal(200);
     });
