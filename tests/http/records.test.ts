@@ -190,6 +190,16 @@ describe('HTTP /api/v1/records', () => {
       expect(seen).to.include.members(created);
     });
 
+    it('ignores page with a cursor, and says rows came before it', async () => {
+      for (let i = 0; i < 3; i += 1) await createAs('alice', { name: `c${i}` });
+      const first = await as('alice').get(`${API}?sort=name&size=1`).expect(200);
+      expect(first.body.data.meta).to.include({ page: 1, has_prev: false });
+      const cursor = encodeURIComponent(first.body.data.meta.next_cursor as string);
+      const next = await as('alice').get(`${API}?sort=name&size=1&page=3&cursor=${cursor}`).expect(200);
+      expect(next.body.data.items.map((r: { name: string }) => r.name)).to.deep.equal(['c1']);
+      expect(next.body.data.meta).to.include({ page: 1, has_prev: true, has_next: true });
+    });
+
     it('filters by status and q', async () => {
       await createAs('alice', { name: 'Orders import' });
       await createAs('alice', { name: 'old ORDERS', status: 'archived' });

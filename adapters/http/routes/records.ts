@@ -87,11 +87,13 @@ const view = (r: DataRecord): t.TypeOf<typeof RecordView> => ({
   updated_by: r.updatedBy,
 });
 
-const pageView = (p: Page<DataRecord>) => {
+/** With a cursor, `page` means nothing: the meta says page 1, and has_prev says whether rows came before the cursor. */
+const pageView = (p: Page<DataRecord>, fromCursor: boolean) => {
   const m = pageMeta(p);
+  const hasPrev = fromCursor || m.hasPrev;
   return {
     items: p.items.map(view),
-    meta: { total: m.total, page: m.page, size: m.size, pages: m.pages, has_next: m.hasNext, has_prev: m.hasPrev, next_cursor: m.nextCursor ?? null },
+    meta: { total: m.total, page: m.page, size: m.size, pages: m.pages, has_next: m.hasNext, has_prev: hasPrev, next_cursor: m.nextCursor ?? null },
   };
 };
 
@@ -156,9 +158,9 @@ export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): Any
         status: query.status,
         q: query.q === '' ? undefined : query.q,
         sort: query.sort ?? { field: 'created_at', direction: 'desc' },
-        page: { page: query.page ?? 1, size: query.size ?? 20, cursor: query.cursor },
+        page: { page: query.cursor === undefined ? (query.page ?? 1) : 1, size: query.size ?? 20, cursor: query.cursor },
       });
-      return E.map((p: Page<DataRecord>) => ok(pageView(p)))(result);
+      return E.map((p: Page<DataRecord>) => ok(pageView(p, query.cursor !== undefined)))(result);
     },
   }),
   route({
