@@ -34,7 +34,8 @@ export class UpdateUser {
       if (user === null) return E.left(notFound('User not found'));
       const next = applyPatch(user, patch);
       if (next.email !== user.email && actor.userId === user.id && !(await this.knowsPassword(user, patch))) {
-        return E.left(invalidField('current_password', 'your current password is needed to change the email'));
+        const message = patch.currentPassword === undefined ? 'your current password is needed to change the email' : 'is incorrect';
+        return E.left(invalidField('current_password', message));
       }
       const changed = changedFields(user, next);
       if (changed.length === 0) return E.right({ before: user, after: user });

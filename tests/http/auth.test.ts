@@ -233,6 +233,13 @@ describe('HTTP /api/v1/auth', () => {
       const { tokens } = await c.aUser();
       const bare = await request(c.app).patch(`${AUTH}/me`).set(c.bearer(tokens.access_token)).send({ email: 'moved1@example.com' }).expect(422);
       expect(fields(bare)).to.deep.equal(['current_password']);
+      const wrong = await request(c.app)
+        .patch(`${AUTH}/me`)
+        .set(c.bearer(tokens.access_token))
+        .send({ email: 'moved1@example.com', current_password: 'not my password' })
+        .expect(422);
+      // A client that sent a password must be told it is wrong, not that it is missing.
+      expect(wrong.body.detail).to.deep.equal([{ field: 'current_password', message: 'is incorrect' }]);
       const ok = await request(c.app)
         .patch(`${AUTH}/me`)
         .set(c.bearer(tokens.access_token))
