@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { AnyRoute, Method } from './route.js';
 import { docOf, type JsonSchema } from './schema-registry.js';
@@ -115,6 +116,9 @@ const parameters = (codec: t.Mixed | undefined, where: 'path' | 'query') => {
   return Object.entries(props).map(([name, s]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: s }));
 };
 
+const bodyRequired = (def: AnyRoute): boolean =>
+  def.bodyKind === 'multipart' || def.bodyKind === 'form' || def.body === undefined || E.isLeft(def.body.decode({}));
+
 const operation = (def: AnyRoute) => {
   const responses: Record<string, unknown> = {};
   for (const [status, doc] of Object.entries(def.responses)) {
@@ -127,7 +131,8 @@ const operation = (def: AnyRoute) => {
           ? { ...errorResponse(code), description: doc.description }
         : { description: doc.description, content: { 'application/json': { schema: envelope(doc.data ? schemaOf(doc.data) : {}, code) } } };
   }
-  const errors = new Set<number>([500]);
+  // Every API route sits behind the request limiter and needs the database or another dependency.
+  const errors = new Set<number>([429, 500, 503]);
   if (def.auth !== 'none') errors.add(401);
   if (def.auth === 'admin') errors.add(403);
   if (def.params || def.query || def.body) errors.add(422);
@@ -153,7 +158,8 @@ const operation = (def: AnyRoute) => {
       ...parameters(def.query, 'query'),
       ...(def.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } })),
     ],
-    ...(bodyContent ? { requestBody: { required: true, content: bodyContent } } : {}),
+    // A body the codec would accept as `{}` may be left out (the route decodes a missing body as `{}`), e.g. logout's.
+    ...(bodyContent ? { requestBody: { required: bodyRequired(def), content: bodyContent } } : {}),
     responses,
     ...(def.auth !== 'none' ? { security: [{ bearer: [] }, { oauth2: [] }] } : {}),
   };

@@ -139,6 +139,18 @@ describe('OpenAPI document (GET /api/openapi.json)', () => {
     }
   });
 
+  it('documents the 429 and 503 every API operation can answer, and a body only as required when it is', () => {
+    type Op = { responses?: Record<string, unknown>; requestBody?: { required?: boolean } };
+    const op = (method: string, path: string) => (doc.paths[path] as Record<string, Op> | undefined)?.[method];
+    for (const r of routes) {
+      const responses = op(r.method, `/api/v1${r.path.replace(/:(\w+)/g, '{$1}')}`)?.responses ?? {};
+      expect(Object.keys(responses), `${r.method} ${r.path}`).to.include.members(['429', '503']);
+    }
+    // Logout's refresh_token is optional, so the whole body is; register's is not.
+    expect(op('post', '/api/v1/auth/logout')?.requestBody?.required).to.equal(false);
+    expect(op('post', '/api/v1/auth/register')?.requestBody?.required).to.equal(true);
+  });
+
   it('declares every path template parameter as a path parameter', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
