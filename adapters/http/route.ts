@@ -5,6 +5,7 @@ import type { Actor } from '../../core/shared/actor.js';
 import { forbidden, unauthenticated, type DomainError } from '../../core/shared/errors.js';
 import { sendData, sendError } from './envelope.js';
 import { toHttpError } from './error-mapper.js';
+import { strictObject } from './codecs.js';
 import { decodeInput } from './validation.js';
 
 /**
@@ -107,8 +108,34 @@ const authenticate = async (deps: RouteDeps, req: Request, mode: AuthMode): Prom
   return actor;
 };
 
+/**
+ * A route that declares no body still refuses one with fields in it (unknown fields are a 422,
+ * never silently ignored); an empty body or `{}` passes.
+ */
+const NO_BODY = strictObject('NoBody', {}, {});
+
+const bodyCodecOf = (def: AnyRoute): t.Decoder<unknown, unknown> | undefined =>
+  def.bodyKind === 'multipart' ? undefined : (def.body ?? (def.method === 'get' ? undefined : NO_BODY));
+
+/** Authentication runs before any body is read: an anonymous caller costs no parsing and gets its 401. */
+const authentication = (def: AnyRoute, deps: RouteDeps): RequestHandler =>
+  async (req, res, next) => {
+    try {
+      const actor = await authenticate(deps, req, def.auth);
+      if (E.isLeft(actor)) {
+        if (actor.left._tag === 'Unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer');
+        sendError(res, toHttpError(actor.left));
+        return;
+      }
+      res.locals['actor'] = actor.right;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+
 const bodyParsers = (def: AnyRoute, deps: RouteDeps): RequestHandler[] => {
-  if (!def.body || def.bodyKind === 'multipart') return [];
+  if (!bodyCodecOf(def)) return [];
   if (def.bodyKind === 'form') {
     return [
       (req, res, next) => {
@@ -139,23 +166,15 @@ const applyReply = (res: Response, reply: Reply): void => {
   sendData(res, reply.status, reply.data);
 };
 
-const handle = (def: AnyRoute, deps: RouteDeps): RequestHandler =>
+const handle = (def: AnyRoute): RequestHandler =>
   async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const actor = await authenticate(deps, req, def.auth);
-      if (E.isLeft(actor)) {
-        if (actor.left._tag === 'Unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer');
-        sendError(res, toHttpError(actor.left));
-        return;
-      }
       const params = def.params ? decodeInput(def.params, req.params, 'path') : E.right(undefined);
       const query = def.query ? decodeInput(def.query, req.query, 'query') : E.right(undefined);
-      const body =
-        def.body && def.bodyKind !== 'multipart'
-          ? req.body === undefined && !hasBody(req)
-            ? decodeInput(def.body, {}, 'body')
-            : decodeInput(def.body, req.body, 'body')
-          : E.right(undefined);
+      const bodyCodec = bodyCodecOf(def);
+      const body = bodyCodec
+        ? decodeInput(bodyCodec, req.body === undefined && !hasBody(req) ? {} : req.body, 'body')
+        : E.right(undefined);
       const issues = [params, query, body].flatMap((r) => (E.isLeft(r) && r.left._tag === 'Validation' ? r.left.issues : []));
       if (issues.length > 0) {
         sendError(res, toHttpError({ _tag: 'Validation', message: 'Validation failed', issues }));
@@ -164,8 +183,9 @@ const handle = (def: AnyRoute, deps: RouteDeps): RequestHandler =>
       const reply = await def.handler({
         params: (params as E.Right<unknown>).right,
         query: (query as E.Right<unknown>).right,
-        body: (body as E.Right<unknown>).right,
-        actor: actor.right,
+        // Routes that declare no body get none, even an empty object.
+        body: def.body ? (body as E.Right<unknown>).right : undefined,
+        actor: res.locals['actor'] as Actor | null,
         request: {
           requestId: String(res.locals['requestId'] ?? ''),
           ip: req.ip ?? null,
@@ -194,7 +214,7 @@ const handle = (def: AnyRoute, deps: RouteDeps): RequestHandler =>
 /** Mounts route definitions on a router (the router is mounted at `/api/v1`). */
 export const mountRoutes = (router: Router, routes: readonly AnyRoute[], deps: RouteDeps): void => {
   for (const def of routes) {
-    router[def.method](def.path, ...bodyParsers(def, deps), handle(def, deps));
+    router[def.method](def.path, authentication(def, deps), ...bodyParsers(def, deps), handle(def));
   }
 };
 

@@ -8,7 +8,7 @@ import type { AppDeps } from '../../adapters/http/app.js';
 import { routesApp } from '../support/routes-app.js';
 import { strictObject, boundedString, intFromString, Email } from '../../adapters/http/codecs.js';
 import { createMetrics } from '../../adapters/http/metrics.js';
-import { created, ok, route } from '../../adapters/http/route.js';
+import { created, noContent, ok, route } from '../../adapters/http/route.js';
 
 const Item = strictObject('Item', { name: boundedString(1, 10), owner: strictObject('Owner', { email: Email }, {}) }, { tags: t.array(t.string) });
 const actor: Actor = { userId: 'u1', sessionId: 's1', role: 'taker', isAdmin: false };
@@ -34,6 +34,11 @@ const routes = [
     method: 'get', path: '/private', summary: 'private', tags: ['test'], auth: 'bearer',
     responses: { 200: { description: 'ok' } },
     handler: async ({ actor: a }) => E.right(ok({ user: a.userId })),
+  }),
+  route({
+    method: 'post', path: '/private-action', summary: 'act', tags: ['test'], auth: 'bearer',
+    responses: { 204: { description: 'done' } },
+    handler: async () => E.right(noContent()),
   }),
   route({
     method: 'get', path: '/admin', summary: 'admin', tags: ['test'], auth: 'admin',
@@ -212,6 +217,21 @@ describe('HTTP foundation (Express adapter)', () => {
       const bad = await request(app).get('/api/v1/private').set('Authorization', 'Bearer nope');
       expect(bad.status).to.equal(401);
       expect(bad.body.error).to.equal('UNAUTHENTICATED');
+    });
+
+    it('authenticates before reading the body: an anonymous caller gets 401, not a parse error', async () => {
+      const res = await request(app).post('/api/v1/private-action').set('Content-Type', 'application/json').send('{"broken": ');
+      expect(res.status).to.equal(401);
+      const big = await request(app).post('/api/v1/private-action').send({ pad: 'x'.repeat(5000) });
+      expect(big.status).to.equal(401);
+    });
+
+    it('refuses fields sent to a route that takes no body, and accepts an empty one', async () => {
+      const withFields = await request(app).post('/api/v1/private-action').set('Authorization', 'Bearer good').send({ everything: true });
+      expect(withFields.status).to.equal(422);
+      expect(withFields.body.detail).to.deep.equal([{ field: 'everything', message: 'unknown field' }]);
+      expect((await request(app).post('/api/v1/private-action').set('Authorization', 'Bearer good')).status).to.equal(204);
+      expect((await request(app).post('/api/v1/private-action').set('Authorization', 'Bearer good').send({})).status).to.equal(204);
     });
 
     it('passes the actor to the handler', async () => {
