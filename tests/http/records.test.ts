@@ -272,6 +272,8 @@ describe('HTTP /api/v1/records', () => {
         expect(stale.body.error).to.equal('PRECONDITION_FAILED');
         expect((await as('alice').get(`${API}/${id}`)).body.data.name).to.equal('first');
         await as('alice')[method](id, { name: 'third' }).set('If-Match', 'garbage').expect(412);
+        // If-Match compares strongly: a weak tag never matches, even one naming the current version.
+        await as('alice')[method](id, { name: 'weak' }).set('If-Match', 'W/"2"').expect(412);
         await as('alice')[method](id, { name: 'fourth' }).set('If-Match', '*').expect(200);
       });
 

@@ -102,13 +102,14 @@ export const etagOf = (r: DataRecord): string => `"${r.version}"`;
 
 /**
  * The version an If-Match header asks for: undefined when absent or `*` (any current record), and
- * -1 (never current, so 412) when it names no version this server issued. With several ETags
- * listed the first version is used.
+ * -1 (never current, so 412) when it names no version this server issued. A weak tag (`W/"3"`)
+ * never matches (RFC 9110 compares If-Match strongly). With several ETags listed the first strong
+ * one is used.
  */
 export const expectedVersionOf = (header: string | undefined): number | undefined => {
   if (header === undefined || header.trim() === '*') return undefined;
   for (const tag of header.split(',')) {
-    const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(tag);
+    const match = /^\s*"?(\d{1,9})"?\s*$/.exec(tag);
     if (match) return Number(match[1]);
   }
   return -1;
