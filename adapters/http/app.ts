@@ -215,6 +215,11 @@ export const createApp = (deps: AppDeps): Express => {
     }),
   );
   const origins = new Set(deps.corsOrigins);
+  // The answer depends on Origin whether or not it is allowed: tell shared caches so.
+  app.use((_req, res, next) => {
+    res.vary('Origin');
+    next();
+  });
   app.use(
     cors({
       origin: (origin, callback) => callback(null, origin !== undefined && origins.has(origin)),

@@ -128,6 +128,7 @@ describe('HTTP foundation (Express adapter)', () => {
       expect(allowed.headers['access-control-allow-origin']).to.equal('https://app.example.com');
       const other = await request(app).get('/health').set('Origin', 'https://evil.example.com');
       expect(other.headers).not.to.have.property('access-control-allow-origin');
+      expect(other.headers['vary']).to.match(/\bOrigin\b/);
     });
   });
 
