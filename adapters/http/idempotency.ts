@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { Actor } from '../../core/shared/actor.js';
 import type { Clock } from '../../core/shared/clock.js';
 import { conflict, invalidField, type DomainError } from '../../core/shared/errors.js';
-import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
+import type { IdempotencyStore, StoredResponse } from '../../core/shared/idempotency-store.js';
 import { HANDLED, type HeaderDoc, type Reply } from './route.js';
 
 export interface Idempotency {
@@ -22,6 +22,7 @@ export const IDEMPOTENCY_KEY: HeaderDoc = {
 };
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+const MISMATCH = invalidField('Idempotency-Key', 'was already used with a different request body');
 const DAY = 86_400;
 const STALE_AFTER_SECONDS = 60;
 
@@ -42,7 +43,16 @@ const canonical = (value: unknown): string =>
  */
 export const idempotent = async (
   idem: Idempotency | undefined,
-  ctx: { readonly actor: Actor; readonly req: Request; readonly body: unknown },
+  ctx: {
+    readonly actor: Actor;
+    readonly req: Request;
+    readonly body: unknown;
+    /**
+     * For bodies that cannot be hashed up front (a streamed upload, whose `body` here is only its
+     * length): confirms a replay against the stored response once the body has been read.
+     */
+    readonly confirmReplay?: (stored: StoredResponse) => Promise<boolean>;
+  },
   operation: string,
   act: () => Promise<E.Either<DomainError, Reply>>,
 ): Promise<E.Either<DomainError, Reply>> => {
@@ -61,10 +71,11 @@ export const idempotent = async (
   });
   switch (claim.kind) {
     case 'mismatch':
-      return E.left(invalidField('Idempotency-Key', 'was already used with a different request body'));
+      return E.left(MISMATCH);
     case 'in_progress':
       return E.left(conflict('A request with this Idempotency-Key is still being processed; retry shortly'));
     case 'replay':
+      if (ctx.confirmReplay && !(await ctx.confirmReplay(claim.response))) return E.left(MISMATCH);
       return E.right({ ...claim.response, headers: { ...claim.response.headers, 'Idempotent-Replayed': 'true' } });
     case 'claimed':
       break;

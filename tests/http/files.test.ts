@@ -231,4 +231,15 @@ describe('HTTP /api/v1/files', function () {
     expect(again.headers['idempotent-replayed']).to.equal('true');
     expect(h.storage.keys()).to.have.length(1);
   });
+
+  it('refuses other bytes under a used Idempotency-Key with 422, even of the same length', async () => {
+    const { app, h } = filesApp();
+    const png = aPng(5000);
+    const other = Buffer.from(png);
+    other[other.length - 1] = other[other.length - 1]! ^ 0xff;
+    await uploadAs(app, 'alice', png).set('Idempotency-Key', 'k-2').expect(201);
+    const clash = await uploadAs(app, 'alice', other).set('Idempotency-Key', 'k-2').expect(422);
+    expect(clash.body.detail).to.deep.equal([{ field: 'Idempotency-Key', message: 'was already used with a different request body' }]);
+    expect(h.storage.keys()).to.have.length(1);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
@@ -123,10 +124,10 @@ interface IncomingFile {
 }
 
 /** Streams the one `file` part of a multipart body into `store`; other parts are skipped. */
-const receiveFile = (
+const receiveFile = <T>(
   req: Request,
-  store: (file: IncomingFile) => Promise<E.Either<DomainError, StoredFile>>,
-): Promise<E.Either<DomainError, StoredFile>> =>
+  store: (file: IncomingFile) => Promise<E.Either<DomainError, T>>,
+): Promise<E.Either<DomainError, T>> =>
   new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -181,6 +182,22 @@ const upload = async (uc: FileUseCases, options: FileRouteOptions, actor: Actor,
   return E.right(created(view(file), { Location: `/api/v1/files/${file.id}` }));
 };
 
+/** The SHA-256 of the upload's `file` part, read and discarded; null when there is none or the client left. */
+const sha256OfUpload = async (req: Request, res: Response): Promise<string | null> => {
+  try {
+    const digest = await receiveFile(req, async (file) => {
+      const hash = createHash('sha256');
+      for await (const chunk of file.body) hash.update(chunk);
+      return E.right(hash.digest('hex'));
+    });
+    if (E.isLeft(digest)) abandonUpload(req, res);
+    return E.isRight(digest) ? digest.right : null;
+  } catch {
+    abandonUpload(req, res);
+    return null;
+  }
+};
+
 /** Streams stored bytes with the headers that make a browser save them rather than render them. */
 const sendContent = async (req: Request, res: Response, content: ObjectContent, filename: string, contentType: string, etag?: string): Promise<Reply> => {
   const { range, size } = content;
@@ -221,7 +238,7 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
       'The body is streamed to object storage, never held whole. The type is detected from the bytes and must be on the ' +
       'allow-list (FILES_ALLOWED_TYPES) and agree with the part\'s declared type; the size is capped by FILES_MAX_BYTES ' +
       '(413 as soon as it is crossed) and by the per-user quota. An Idempotency-Key replays the first answer for a retry ' +
-      'of the same length.',
+      'with the same bytes; other bytes under the same key are a 422.',
     tags: ['files'],
     auth: 'bearer',
     body: t.unknown,
@@ -235,8 +252,21 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
       503: { description: 'Object storage or the database is unavailable; nothing was kept' },
     },
     handler: async ({ actor, req, res }) =>
-      idempotent(options.idempotency, { actor, req, body: { content_length: req.get('content-length') ?? null } }, 'POST /files', () =>
-        upload(uc, options, actor, req, res),
+      idempotent(
+        options.idempotency,
+        {
+          actor,
+          req,
+          // A stream cannot be hashed before it is read: the claim compares lengths, a replay then
+          // reads the new upload through SHA-256 and must match the stored file's.
+          body: { content_length: req.get('content-length') ?? null },
+          confirmReplay: async (stored) => {
+            const digest = await sha256OfUpload(req, res);
+            return digest !== null && digest === (stored.data as { sha256?: unknown } | null)?.sha256;
+          },
+        },
+        'POST /files',
+        () => upload(uc, options, actor, req, res),
       ),
   }),
   route({
