@@ -7,6 +7,7 @@ import { ConfigError, decodeConfig } from '../config.js';
 import { runMaintenance } from '../maintenance.js';
 import { TOKENS } from '../tokens.js';
 import { createAdminCommand } from './create-admin.js';
+import { seedCommand } from './seed.js';
 
 /** `npm run cli -- <command>`: operations that run with the server stopped (embedded) or beside it. */
 interface Command {
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'create-admin': createAdminCommand,
+  seed: seedCommand,
   maintenance: {
     summary: 'Run the housekeeping tasks once (expired sessions and idempotency keys, abandoned uploads)',
     usage: 'maintenance',

@@ -53,6 +53,8 @@ export const IDENTITY = {
   SessionStarter: token<SessionStarter>('SessionStarter'),
   UserFactory: token<UserFactory>('UserFactory'),
   CreateUser: token<CreateUser>('CreateUser'),
+  /** Every identity use case (the CLI's seed uses registration). */
+  UseCases: token<IdentityUseCases>('UseCases'),
 };
 
 /** Skew tolerated between the clocks of servers that issue and check access tokens. */
@@ -116,7 +118,7 @@ const identityUseCases = (p: IdentityPorts) => ({
 });
 
 export type IdentityUseCases = ReturnType<typeof identityUseCases>;
-const USE_CASES = token<IdentityUseCases>('UseCases');
+const USE_CASES = IDENTITY.UseCases;
 
 /** Identity: users, passwords, sessions and tokens; the authenticate function every bearer route uses. */
 export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
