@@ -148,6 +148,7 @@ const docsPages = (app: Express): void => {
   app.get('/api/docs', (_req, res) => {
     res.type('html').send(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Portside API</title>
+<link rel="icon" type="image/png" href="/api/docs/assets/favicon-32x32.png">
 <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
@@ -162,7 +163,8 @@ const docsPages = (app: Express): void => {
   app.use('/api/docs/assets', express.static(swaggerDir, { index: false, maxAge: '1d' }));
   app.get('/api/redoc', (_req, res) => {
     res.type('html').send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Portside API reference</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>Portside API reference</title>
+<link rel="icon" type="image/png" href="/api/docs/assets/favicon-32x32.png"></head>
 <body><redoc spec-url="/api/openapi.json"></redoc>
 <script src="/api/redoc/redoc.standalone.js"></script></body></html>`);
   });
