@@ -71,6 +71,8 @@ export interface Config {
     readonly docs: boolean;
     readonly metrics: boolean;
     readonly metricsToken: string | undefined;
+    /** Origin of absolute links the API hands out (file links); unset: taken from each request. */
+    readonly publicBaseUrl: string | undefined;
   };
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
@@ -105,6 +107,11 @@ export interface Config {
   readonly rateLimit: { readonly perMinute: number; readonly authPerMinute: number };
   readonly log: { readonly level: string; readonly format: 'pretty' | 'json'; readonly dir: string | undefined };
   readonly shutdownTimeoutMs: number;
+  /**
+   * Apply pending migrations when the server starts: outside production, and always for the
+   * embedded database (only the one process that holds it could migrate it).
+   */
+  readonly migrateOnStart: boolean;
 }
 
 export class ConfigError extends Error {
@@ -132,8 +139,8 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
   };
   const optional = <A>(name: string, spec: Var<A>): A | undefined => read<A | undefined>(name, spec as Var<A | undefined>, undefined);
 
-  const nodeEnv = read('NODE_ENV', v('production, development or test', (s) => s), 'development');
-  const env_: Config['env'] = nodeEnv === 'production' ? 'production' : nodeEnv === 'test' ? 'test' : 'development';
+  // Strict: a typo such as NODE_ENV=prod must not quietly drop production's hardening.
+  const env_ = read('NODE_ENV', oneOf('production', 'development', 'test'), 'development');
   const production = env_ === 'production';
 
   const databaseUrl = optional('DATABASE_URL', url('postgres', 'postgresql'));
@@ -170,6 +177,7 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
       docs: read('DOCS_ENABLED', bool, true),
       metrics: read('METRICS_ENABLED', bool, !production),
       metricsToken: optional('METRICS_TOKEN', str(16)),
+      publicBaseUrl: optional('PUBLIC_BASE_URL', url('http', 'https'))?.replace(/\/+$/, ''),
     },
     dataDir: read('DATA_DIR', str(), './var'),
     databaseUrl,
@@ -216,6 +224,7 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
       dir: optional('LOG_DIR', str()),
     },
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', int(0, 600_000), 10_000),
+    migrateOnStart: read('MIGRATE_ON_START', bool, !production) || database === 'embedded',
   };
   return problems.length > 0 ? E.left(new ConfigError(problems)) : E.right(config);
 };

@@ -76,7 +76,7 @@ const main = async (): Promise<number> => {
   const env = loadEnv();
   const decoded = decodeConfig(env);
   if (E.isLeft(decoded)) throw decoded.left;
-  const runtime = await bootstrap(env, { migrate: name !== 'migrate' && decoded.right.env !== 'production' });
+  const runtime = await bootstrap(env, { migrate: name !== 'migrate' && decoded.right.migrateOnStart });
   try {
     return await command.run(runtime, values as Record<string, string | boolean | undefined>);
   } finally {

@@ -1,15 +1,18 @@
 import type { Server } from 'node:http';
 import { bootstrap, loadEnv } from '../bootstrap.js';
-import { ConfigError } from '../config.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { ConfigError, decodeConfig } from '../config.js';
 import { buildHttpApp } from '../http.js';
 import { scheduleMaintenance } from '../maintenance.js';
 import { TOKENS } from '../tokens.js';
 import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
 
-/** `npm start`: the API server. Embedded and development deployments migrate at start. */
+/** `npm start`: the API server. It migrates at start as configured (config.migrateOnStart). */
 const main = async (): Promise<void> => {
   const env = loadEnv();
-  const runtime = await bootstrap(env, { migrate: env['NODE_ENV'] !== 'production' || env['MIGRATE_ON_START'] === 'true' });
+  const decoded = decodeConfig(env);
+  if (E.isLeft(decoded)) throw decoded.left;
+  const runtime = await bootstrap(env, { migrate: decoded.right.migrateOnStart });
   const { config, logger, infra, container } = runtime;
   const log = logger.child('server');
   const app = buildHttpApp(container);

@@ -221,6 +221,27 @@ describe('configuration (composition/config.ts)', () => {
     });
   });
 
+  describe('NODE_ENV, migrations at start, public base URL', () => {
+    it('refuses an unknown NODE_ENV rather than quietly running without production hardening', () => {
+      expect(rejected({ NODE_ENV: 'prod' }).message).to.contain('NODE_ENV must be one of production, development, test; got "prod"');
+    });
+
+    it('migrates at start outside production, not in production unless asked, and always for the embedded database', () => {
+      expect(decoded({ DATABASE_URL: 'postgres://db/p' }).migrateOnStart).to.equal(true);
+      const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://db/p' };
+      expect(decoded(prod).migrateOnStart).to.equal(false);
+      expect(decoded({ ...prod, MIGRATE_ON_START: 'true' }).migrateOnStart).to.equal(true);
+      expect(decoded({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).migrateOnStart).to.equal(true);
+      expect(rejected({ MIGRATE_ON_START: 'sometimes' }).message).to.contain('MIGRATE_ON_START must be true or false');
+    });
+
+    it('takes PUBLIC_BASE_URL without a trailing slash, and only http(s)', () => {
+      expect(decoded({ PUBLIC_BASE_URL: 'https://api.example.com/' }).http.publicBaseUrl).to.equal('https://api.example.com');
+      expect(decoded({}).http.publicBaseUrl).to.equal(undefined);
+      expect(rejected({ PUBLIC_BASE_URL: 'ftp://x' }).message).to.contain('PUBLIC_BASE_URL must be a URL (http or https)');
+    });
+  });
+
   describe('CORS_ORIGINS', () => {
     it('is a comma-separated allow-list; spaces and empty items are dropped', () => {
       expect(decoded({ CORS_ORIGINS: 'https://app.example.com' }).http.corsOrigins).to.deep.equal(['https://app.example.com']);
