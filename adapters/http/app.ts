@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import cors from 'cors';
@@ -46,6 +46,10 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Constant-time comparison (of digests, so lengths do not leak either). */
+const sameSecret = (given: string, expected: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+
 const requestContext = (deps: AppDeps): RequestHandler => (req, res, next) => {
   const sent = req.get('x-request-id');
   const requestId = sent && REQUEST_ID.test(sent) ? sent : randomUUID();
@@ -60,7 +64,10 @@ const requestContext = (deps: AppDeps): RequestHandler => (req, res, next) => {
   }) as typeof res.writeHead;
   deps.runWithRequestId(requestId, () => {
     res.on('finish', () => {
-      deps.logger.child('http').info(`${req.method} ${req.baseUrl}${req.path} ${res.statusCode}`, {
+      // The route template, not the path: path segments can be secrets (a file link's token).
+      const template = (req.route as { path?: unknown } | undefined)?.path;
+      const path = typeof template === 'string' ? `${req.baseUrl}${template}` : req.path;
+      deps.logger.child('http').info(`${req.method} ${path} ${res.statusCode}`, {
         duration_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
       });
     });
@@ -125,7 +132,7 @@ const serviceEndpoints = (app: Express, deps: AppDeps, openapi: unknown): void =
   if (deps.metrics) {
     const { metrics, token } = deps.metrics;
     app.get('/metrics', async (req, res) => {
-      if (token && req.get('authorization') !== `Bearer ${token}`) {
+      if (token && !sameSecret(req.get('authorization') ?? '', `Bearer ${token}`)) {
         sendError(res, { status: 401, code: 'UNAUTHENTICATED', message: 'Metrics need the configured token' });
         return;
       }

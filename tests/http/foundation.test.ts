@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import request from 'supertest';
 import type { Actor } from '../../core/shared/actor.js';
+import type { Logger } from '../../core/shared/logger.js';
 import { DependencyUnavailableError, unauthenticated, invalidField } from '../../core/shared/errors.js';
 import type { AppDeps } from '../../adapters/http/app.js';
 import { routesApp } from '../support/routes-app.js';
@@ -42,6 +43,11 @@ const routes = [
   }),
   route({
     method: 'get', path: '/admin', summary: 'admin', tags: ['test'], auth: 'admin',
+    responses: { 200: { description: 'ok' } },
+    handler: async () => E.right(ok({})),
+  }),
+  route({
+    method: 'get', path: '/links/:token', summary: 'capability link', tags: ['test'], auth: 'none',
     responses: { 200: { description: 'ok' } },
     handler: async () => E.right(ok({})),
   }),
@@ -121,6 +127,14 @@ describe('HTTP foundation (Express adapter)', () => {
       expect(auth.headers['ratelimit-limit']).to.equal('5');
       const other = await request(limited).get('/api/v1/items');
       expect(other.headers['ratelimit-limit']).to.equal('600');
+    });
+
+    it('logs each request by its route template, so secrets in the path never reach the log', async () => {
+      const lines: string[] = [];
+      const recording: Logger = { debug() {}, info: (m) => void lines.push(m), warn() {}, error() {}, child: () => recording };
+      await request(appWith({ logger: recording })).get('/api/v1/links/s3cr3t-capability').expect(200);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(lines).to.deep.equal(['GET /api/v1/links/:token 200']);
     });
 
     it('allows CORS only for configured origins', async () => {
