@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import { DEFAULT_ALLOWED_TYPES } from '../core/files/file-policy.js';
 
 /**
  * Configuration comes from the environment (and an optional `.env`, loaded by the entry point).
@@ -47,9 +48,7 @@ const trustProxy = v('true, false, a hop count or a list of addresses', (s) =>
   /^(true|false)$/i.test(s) ? s.toLowerCase() === 'true' : /^\d+$/.test(s) ? Number(s) : s,
 );
 
-export const DEFAULT_ALLOWED_TYPES = [
-  'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'text/csv', 'application/json',
-];
+export { DEFAULT_ALLOWED_TYPES };
 
 export type AdapterChoice = {
   readonly database: 'embedded' | 'postgres' | 'memory';

@@ -10,9 +10,6 @@ export interface FilePolicy {
   readonly linkTtlSeconds: number;
 }
 
-export const DEFAULT_MAX_BYTES = 26_214_400;
-export const DEFAULT_QUOTA_BYTES = 1024 ** 3;
-export const DEFAULT_LINK_TTL_SECONDS = 900;
 /** SVG and HTML are left out on purpose: a browser would run their scripts. */
 export const DEFAULT_ALLOWED_TYPES: readonly string[] = [
   'image/png',
