@@ -6,7 +6,6 @@ import { MemoryEventOutbox } from '../adapters/memory/memory-event-outbox.js';
 import { MemoryUnitOfWork } from '../adapters/memory/memory-unit-of-work.js';
 import type { Snapshottable } from '../adapters/memory/snapshot.js';
 import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
-import { PostgresEventOutbox } from '../adapters/postgres/postgres-event-outbox.js';
 import { PostgresIdempotencyStore } from '../adapters/postgres/postgres-idempotency-store.js';
 import { PostgresUnitOfWork } from '../adapters/postgres/postgres-unit-of-work.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
@@ -47,23 +46,24 @@ export const buildContainer = async (config: Config, infra: Infrastructure, logg
   const idempotency = db ? new PostgresIdempotencyStore(db) : new MemoryIdempotencyStore();
   container.bind(TOKENS.IdempotencyStore).toConstantValue(idempotency);
   infra.maintenance.push({ name: 'expired idempotency keys', run: (now) => idempotency.purgeExpired(now) });
+  // Events are recorded only inside a unit of work (the outbox commits with the state change): an
+  // outbox outside one would, on PGlite, wait on the very transaction it was meant to join.
   if (db) {
-    container.bind(TOKENS.EventOutbox).toConstantValue(new PostgresEventOutbox(db, undefined, currentRequestId));
     container.bind(TOKENS.UnitOfWork).toConstantValue(new PostgresUnitOfWork(db, currentRequestId));
   } else {
-    container.bind(TOKENS.EventOutbox).toConstantValue(new MemoryEventOutbox(currentRequestId));
+    const events = new MemoryEventOutbox(currentRequestId);
     container
       .bind(TOKENS.UnitOfWork)
       .toResolvedValue(
         // On the memory profile every repository is a memory adapter, so each can snapshot itself.
-        (users, records, files, events) =>
+        (users, records, files) =>
           new MemoryUnitOfWork({
             users: users as MemoryStore<'users'>,
             records: records as MemoryStore<'records'>,
             files: files as MemoryStore<'files'>,
-            events: events as MemoryStore<'events'>,
+            events,
           }),
-        [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository, TOKENS.EventOutbox],
+        [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository],
       );
   }
 

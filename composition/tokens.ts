@@ -3,7 +3,6 @@ import type { Clock } from '../core/shared/clock.js';
 import type { IdGenerator } from '../core/shared/ids.js';
 import type { Logger } from '../core/shared/logger.js';
 import type { UnitOfWork } from '../core/shared/unit-of-work.js';
-import type { EventOutbox } from '../core/shared/events.js';
 import type { AnyRoute } from '../adapters/http/route.js';
 import type { ReadinessCheck } from '../adapters/http/app.js';
 import type { DomainError } from '../core/shared/errors.js';
@@ -26,8 +25,6 @@ export const TOKENS = {
   Clock: token<Clock>('Clock'),
   IdGenerator: token<IdGenerator>('IdGenerator'),
   UnitOfWork: token<UnitOfWork>('UnitOfWork'),
-  /** The outbox outside a unit of work (memory profile: the same store the unit of work snapshots). */
-  EventOutbox: token<EventOutbox>('EventOutbox'),
   CurrentRequestId: token<() => string | null>('CurrentRequestId'),
   /** The repositories a unit of work binds (each module binds its own; the memory unit of work shares them). */
   UserRepository: token<UserRepository>('UserRepository'),

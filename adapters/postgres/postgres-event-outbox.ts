@@ -1,12 +1,12 @@
 import type { Transaction } from 'sequelize';
 import type { DomainEvent, EventOutbox } from '../../core/shared/events.js';
-import { guarded, inTx, type PostgresDatabase } from './database.js';
+import { guarded, type PostgresDatabase } from './database.js';
 
-/** Writes domain events into `outbox_events` inside the caller's transaction. */
+/** Writes domain events into `outbox_events` inside the unit of work's transaction (never outside one). */
 export class PostgresEventOutbox implements EventOutbox {
   constructor(
     private readonly db: PostgresDatabase,
-    private readonly transaction: Transaction | undefined,
+    private readonly transaction: Transaction,
     private readonly currentRequestId: () => string | null,
   ) {}
 
@@ -24,7 +24,7 @@ export class PostgresEventOutbox implements EventOutbox {
           published_at: null,
           attempts: 0,
         },
-        inTx(this.transaction),
+        { transaction: this.transaction },
       ),
     );
   }

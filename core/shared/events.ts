@@ -11,7 +11,10 @@ export interface DomainEvent {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-/** Where a unit of work records its events (the outbox); they are delivered after commit. */
+/**
+ * Where a unit of work records its events (the outbox), committed with the state change. Nothing
+ * delivers them to handlers yet (see docs/architecture.md, "Domain events"); they are kept.
+ */
 export interface EventOutbox {
   record(event: DomainEvent): Promise<void>;
 }
