@@ -22,7 +22,7 @@ import { ListUsers } from '../../core/identity/list-users.js';
 import { LogIn } from '../../core/identity/log-in.js';
 import { LogOutEverywhere } from '../../core/identity/log-out-everywhere.js';
 import { LogOut } from '../../core/identity/log-out.js';
-import type { LoginThrottle } from '../../core/identity/login-throttle.js';
+import { loginThrottleSettings, type LoginThrottle } from '../../core/identity/login-throttle.js';
 import type { PasswordHasher } from '../../core/identity/password-hasher.js';
 import { PasswordPolicy } from '../../core/identity/password-policy.js';
 import { RefreshTokenCrypto } from '../../core/identity/refresh-token-crypto.js';
@@ -76,7 +76,7 @@ const tokenStoreOf = (config: Config, infra: Infrastructure): TokenStore => {
 };
 
 const loginThrottleOf = (config: Config, infra: Infrastructure): LoginThrottle => {
-  const settings = { maxFailures: config.auth.loginMaxFailures, windowSeconds: 15 * 60 };
+  const settings = loginThrottleSettings(config.auth.loginMaxFailures);
   return config.adapters.rateLimits === 'redis' && infra.redis
     ? RateLimiterFlexibleLoginThrottle.onRedis(infra.redis, settings, 'portside:login-fail')
     : RateLimiterFlexibleLoginThrottle.inMemory(settings);

@@ -20,4 +20,5 @@ export interface LoginThrottleSettings {
   readonly windowSeconds: number;
 }
 
-export const defaultLoginThrottleSettings: LoginThrottleSettings = { maxFailures: 10, windowSeconds: 15 * 60 };
+/** The one definition of the window; only the failure count is configurable (LOGIN_MAX_FAILURES). */
+export const loginThrottleSettings = (maxFailures: number): LoginThrottleSettings => ({ maxFailures, windowSeconds: 15 * 60 });
