@@ -1,26 +1,23 @@
-import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import type { RangeRequest } from '../../../core/files/byte-range.js';
 import type { DeleteFile } from '../../../core/files/delete-file.js';
 import type { DownloadFile } from '../../../core/files/download-file.js';
 import type { GetFileLink } from '../../../core/files/get-file-link.js';
 import type { GetFile } from '../../../core/files/get-file.js';
 import type { ListFiles } from '../../../core/files/list-files.js';
-import type { ObjectContent } from '../../../core/files/object-storage.js';
 import type { OpenFileLink } from '../../../core/files/open-file-link.js';
 import type { StoredFile } from '../../../core/files/stored-file.js';
 import type { UploadFile } from '../../../core/files/upload-file.js';
 import type { Actor } from '../../../core/shared/actor.js';
-import { invalidField, notFound, tooLarge, type DomainError } from '../../../core/shared/errors.js';
+import { notFound, tooLarge, type DomainError } from '../../../core/shared/errors.js';
 import { isUuid } from '../../../core/shared/ids.js';
 import { pageMeta, type Page } from '../../../core/shared/pagination.js';
 import { Page as PageNumber, Size } from '../codecs.js';
+import { parseRange, sendContent } from '../download.js';
 import { sendError } from '../envelope.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
+import { abandonUpload, receiveFile, sha256OfUpload, UploadAborted } from '../multipart.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type Reply } from '../route.js';
 
 export interface FileUseCases {
@@ -41,9 +38,6 @@ export interface FileRouteOptions {
 
 /** Boundaries, part headers and a few small fields around the file. */
 const FORM_OVERHEAD = 64 * 1024;
-/** After refusing an upload, this much more is read (so the client sees the answer) before hanging up. */
-const DISCARD_LIMIT = 8 * 1024 * 1024;
-
 const FileView = t.type({
   id: t.string,
   owner_id: t.string,
@@ -75,91 +69,6 @@ const TokenParams = t.type({ token: t.string });
 const ListQuery = t.partial({ page: PageNumber, size: Size });
 const fileNotFound = (): E.Either<DomainError, never> => E.left(notFound('File not found'));
 
-/** One `bytes=` range; anything else (several ranges, other units, bad syntax) is ignored, as RFC 9110 allows. */
-export const parseRange = (header: string | undefined): RangeRequest | undefined => {
-  const match = header === undefined ? null : /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (!match) return undefined;
-  const [, from, to] = match as unknown as [string, string, string];
-  if (from === '' && to === '') return undefined;
-  if (from === '') return { _tag: 'Suffix', length: Number(to) };
-  return { _tag: 'FromTo', start: Number(from), end: to === '' ? null : Number(to) };
-};
-
-/**
- * RFC 6266: the real name in `filename*` (UTF-8, percent-encoded) and a plain ASCII stand-in in
- * `filename` for old clients, with quotes, backslashes, percent signs and control bytes replaced.
- */
-export const contentDisposition = (name: string): string => {
-  const ascii = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e]|["\\%/]/g, '_');
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii || 'file'}"; filename*=UTF-8''${encoded}`;
-};
-
-/** Stops reading an upload we have answered: bounded draining so the client still gets the answer. */
-const abandonUpload = (req: Request, res: Response): void => {
-  if (req.complete) return;
-  if (!res.headersSent) res.setHeader('Connection', 'close');
-  req.unpipe();
-  let discarded = 0;
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > DISCARD_LIMIT) req.destroy();
-  });
-  req.resume();
-};
-
-class UploadAborted extends Error {
-  constructor() {
-    super('the client went away during the upload');
-  }
-}
-
-interface IncomingFile {
-  readonly filename: string;
-  readonly declaredType: string | null;
-  readonly body: AsyncIterable<Uint8Array>;
-}
-
-/** Streams the one `file` part of a multipart body into `store`; other parts are skipped. */
-const receiveFile = <T>(
-  req: Request,
-  store: (file: IncomingFile) => Promise<E.Either<DomainError, T>>,
-): Promise<E.Either<DomainError, T>> =>
-  new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      // Browsers send the file name as raw UTF-8 bytes, not the latin1 busboy assumes by default.
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, parts: 40, fieldSize: 16 * 1024, headerPairs: 50 } });
-    } catch {
-      resolve(E.left(invalidField('file', 'send multipart/form-data with a `file` part')));
-      return;
-    }
-    let started = false;
-    req.on('close', () => {
-      // A client that hangs up mid-upload: fail the file stream so the upload cleans up after itself.
-      if (!req.complete) parser.destroy(new UploadAborted());
-    });
-    parser.on('file', (name, stream, info) => {
-      if (name !== 'file' || started) {
-        stream.resume();
-        return;
-      }
-      started = true;
-      store({ filename: info.filename ?? '', declaredType: info.mimeType ?? null, body: stream }).then(resolve, reject);
-    });
-    // Once the file has started, its stream carries the failure to the upload instead.
-    parser.on('error', () => {
-      if (!started) resolve(E.left(invalidField('file', 'the multipart body is malformed or incomplete')));
-    });
-    parser.on('close', () => {
-      if (!started) resolve(E.left(invalidField('file', 'is required (a multipart part named `file`)')));
-    });
-    req.pipe(parser);
-  });
-
 const upload = async (uc: FileUseCases, options: FileRouteOptions, actor: Actor, req: Request, res: Response): Promise<E.Either<DomainError, Reply>> => {
   const declaredLength = Number(req.get('content-length') ?? Number.NaN);
   let result: E.Either<DomainError, StoredFile>;
@@ -180,45 +89,6 @@ const upload = async (uc: FileUseCases, options: FileRouteOptions, actor: Actor,
   }
   const file = result.right;
   return E.right(created(view(file), { Location: `/api/v1/files/${file.id}` }));
-};
-
-/** The SHA-256 of the upload's `file` part, read and discarded; null when there is none or the client left. */
-const sha256OfUpload = async (req: Request, res: Response): Promise<string | null> => {
-  try {
-    const digest = await receiveFile(req, async (file) => {
-      const hash = createHash('sha256');
-      for await (const chunk of file.body) hash.update(chunk);
-      return E.right(hash.digest('hex'));
-    });
-    if (E.isLeft(digest)) abandonUpload(req, res);
-    return E.isRight(digest) ? digest.right : null;
-  } catch {
-    abandonUpload(req, res);
-    return null;
-  }
-};
-
-/** Streams stored bytes with the headers that make a browser save them rather than render them. */
-const sendContent = async (req: Request, res: Response, content: ObjectContent, filename: string, contentType: string, etag?: string): Promise<Reply> => {
-  const { range, size } = content;
-  res.status(range ? 206 : 200);
-  res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : size));
-  res.setHeader('Accept-Ranges', 'bytes');
-  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
-  res.setHeader('Content-Disposition', contentDisposition(filename));
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-  res.setHeader('Cache-Control', 'private, no-store');
-  if (etag) res.setHeader('ETag', etag);
-  if (req.method === 'HEAD') {
-    content.body.destroy();
-    res.end();
-    return HANDLED;
-  }
-  // A store that fails mid-body cannot change the status any more: the connection is cut instead.
-  await pipeline(content.body, res).catch(() => res.destroy());
-  return HANDLED;
 };
 
 const rangeNotSatisfiable = (res: Response, size: number): Reply => {

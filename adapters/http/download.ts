@@ -1,0 +1,51 @@
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
+import type { RangeRequest } from '../../core/files/byte-range.js';
+import type { ObjectContent } from '../../core/files/object-storage.js';
+import { HANDLED, type Reply } from './route.js';
+
+/** One `bytes=` range; anything else (several ranges, other units, bad syntax) is ignored, as RFC 9110 allows. */
+export const parseRange = (header: string | undefined): RangeRequest | undefined => {
+  const match = header === undefined ? null : /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!match) return undefined;
+  const [, from, to] = match as unknown as [string, string, string];
+  if (from === '' && to === '') return undefined;
+  if (from === '') return { _tag: 'Suffix', length: Number(to) };
+  return { _tag: 'FromTo', start: Number(from), end: to === '' ? null : Number(to) };
+};
+
+/**
+ * RFC 6266: the real name in `filename*` (UTF-8, percent-encoded) and a plain ASCII stand-in in
+ * `filename` for old clients, with quotes, backslashes, percent signs and control bytes replaced.
+ */
+export const contentDisposition = (name: string): string => {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]|["\\%/]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii || 'file'}"; filename*=UTF-8''${encoded}`;
+};
+
+/** Streams stored bytes with the headers that make a browser save them rather than render them. */
+export const sendContent = async (req: Request, res: Response, content: ObjectContent, filename: string, contentType: string, etag?: string): Promise<Reply> => {
+  const { range, size } = content;
+  res.status(range ? 206 : 200);
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : size));
+  res.setHeader('Accept-Ranges', 'bytes');
+  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+  res.setHeader('Content-Disposition', contentDisposition(filename));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Cache-Control', 'private, no-store');
+  if (etag) res.setHeader('ETag', etag);
+  if (req.method === 'HEAD') {
+    content.body.destroy();
+    res.end();
+    return HANDLED;
+  }
+  // A store that fails mid-body cannot change the status any more: the connection is cut instead.
+  await pipeline(content.body, res).catch(() => res.destroy());
+  return HANDLED;
+};
