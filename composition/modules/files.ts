@@ -122,7 +122,7 @@ export const bindFiles: ModuleBinder = async (ctx) => {
       (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore) =>
         fileRoutes(
           fileUseCases({ files, storage, detector, uow, ids, clock, policy }),
-          { maxBytes: policy.maxBytes, idempotency: { store, clock } },
+          { maxBytes: policy.maxBytes, idempotency: { store, clock }, publicBaseUrl: config.http.publicBaseUrl },
         ),
       [TOKENS.FileRepository, FILES.ObjectStorage, FILES.ContentTypeDetector, TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock, TOKENS.IdempotencyStore],
     );

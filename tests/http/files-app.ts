@@ -1,4 +1,4 @@
-import { fileRoutes } from '../../adapters/http/routes/files.js';
+import { fileRoutes, type FileRouteOptions } from '../../adapters/http/routes/files.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import type { FilePolicy } from '../../core/files/file-policy.js';
 import type { Actor } from '../../core/shared/actor.js';
@@ -9,7 +9,7 @@ import { anActor, filesHarness } from '../core/files/files-harness.js';
  * The files routes behind the real Express app on memory adapters. Bearer tokens are plain names
  * mapped to actors: identity is not what these tests are about.
  */
-export const filesApp = (policy: Partial<FilePolicy> = {}) => {
+export const filesApp = (policy: Partial<FilePolicy> = {}, routeOptions: Partial<FileRouteOptions> = {}) => {
   const h = filesHarness(policy);
   const actors = new Map<string, Actor>([
     ['alice', anActor()],
@@ -18,7 +18,7 @@ export const filesApp = (policy: Partial<FilePolicy> = {}) => {
   ]);
   const routes = fileRoutes(
     { upload: h.upload, list: h.list, get: h.get, download: h.download, link: h.link, openLink: h.openLink, remove: h.remove },
-    { maxBytes: h.policy.maxBytes, idempotency: { store: new MemoryIdempotencyStore(), clock: h.clock } },
+    { maxBytes: h.policy.maxBytes, idempotency: { store: new MemoryIdempotencyStore(), clock: h.clock }, ...routeOptions },
   );
   const app = routesApp(routes, { authenticate: namedActors(actors) });
   return { app, h, actor: (name: 'alice' | 'bob' | 'admin') => actors.get(name)! };

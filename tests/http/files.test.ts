@@ -109,6 +109,18 @@ describe('HTTP /api/v1/files', function () {
     await request(app).get(`${url.pathname.slice(0, -3)}abc`).expect(404);
   });
 
+  it('builds link URLs on PUBLIC_BASE_URL when set, whatever Host the request claims', async () => {
+    const png = aPng(500);
+    const linkFor = async (app: ReturnType<typeof filesApp>['app']) => {
+      const id = (await uploadAs(app, 'alice', png).expect(201)).body.data.id as string;
+      return (await request(app).get(`/api/v1/files/${id}/url`).set(auth('alice')).set('Host', 'evil.example').expect(200)).body.data.url as string;
+    };
+    const pinned = await linkFor(filesApp({}, { publicBaseUrl: 'https://files.portside.example/base' }).app);
+    expect(pinned).to.match(/^https:\/\/files\.portside\.example\/base\/api\/v1\/files\/links\/[^/]+$/);
+    // Without it the request's own origin is all there is (behind a proxy, trust-proxy decides the scheme).
+    expect(await linkFor(filesApp().app)).to.match(/^http:\/\/evil\.example\/api\/v1\/files\/links\//);
+  });
+
   it('stores unsafe names harmlessly and serves them with a safe header', async () => {
     const { app } = filesApp();
     for (const [name, shown] of [

@@ -34,6 +34,11 @@ export interface FileRouteOptions {
   /** FILES_MAX_BYTES: a Content-Length beyond it (plus form overhead) is refused before reading. */
   readonly maxBytes: number;
   readonly idempotency?: Idempotency | undefined;
+  /**
+   * PUBLIC_BASE_URL (no trailing slash): the origin put in front of the links this API serves
+   * itself. Unset, the request's own protocol and Host are used, which a client can choose.
+   */
+  readonly publicBaseUrl?: string | undefined;
 }
 
 /** Boundaries, part headers and a few small fields around the file. */
@@ -220,8 +225,9 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     handler: async ({ actor, params, req }) => {
       if (!isUuid(params.id)) return fileNotFound();
       const result = await uc.link.execute({ actor, id: params.id });
+      const origin = options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
       return E.map(({ url, expiresAt }: { url: string; expiresAt: Date }) =>
-        ok({ url: url.startsWith('/') ? `${req.protocol}://${req.get('host')}${url}` : url, expires_at: expiresAt.toISOString() }),
+        ok({ url: url.startsWith('/') ? `${origin}${url}` : url, expires_at: expiresAt.toISOString() }),
       )(result);
     },
   }),
