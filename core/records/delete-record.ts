@@ -15,11 +15,11 @@ export class DeleteRecord {
     private readonly clock: Clock,
   ) {}
 
-  async execute(actor: Actor, id: string, expectedVersion?: number): Promise<E.Either<DomainError, void>> {
+  async execute(actor: Actor, id: string, acceptedVersions?: readonly number[]): Promise<E.Either<DomainError, void>> {
     return this.uow.run(async (scope) => {
       const current = isUuid(id) ? await scope.records.findById(id.toLowerCase()) : null;
       if (!canSee(actor, current)) return E.left(notFound('Record not found'));
-      if (expectedVersion !== undefined && expectedVersion !== current.version) return E.left(preconditionFailed());
+      if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
       const now = this.clock.now();
       const saved = await scope.records.update({ ...current, deletedAt: now, updatedAt: now, updatedBy: actor.userId }, current.version);
       if (E.isLeft(saved)) return saved;

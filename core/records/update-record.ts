@@ -26,14 +26,14 @@ export class UpdateRecord {
     private readonly cron: CronValidator,
   ) {}
 
-  /** `expectedVersion` (from If-Match) refuses the change when someone else changed it first. */
-  async execute(actor: Actor, id: string, changes: RecordChanges, expectedVersion?: number): Promise<E.Either<DomainError, DataRecord>> {
+  /** `acceptedVersions` (from If-Match) refuses the change when someone else changed it first. */
+  async execute(actor: Actor, id: string, changes: RecordChanges, acceptedVersions?: readonly number[]): Promise<E.Either<DomainError, DataRecord>> {
     const issues = recordFieldIssues(changes, this.cron);
     if (issues.length > 0) return E.left(validation(issues));
     return this.uow.run(async (scope) => {
       const current = isUuid(id) ? await scope.records.findById(id.toLowerCase()) : null;
       if (!canSee(actor, current)) return E.left(notFound('Record not found'));
-      if (expectedVersion !== undefined && expectedVersion !== current.version) return E.left(preconditionFailed());
+      if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
       const wanted = {
         ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
         ...(changes.description !== undefined ? { description: changes.description } : {}),

@@ -274,6 +274,8 @@ describe('HTTP /api/v1/records', () => {
         await as('alice')[method](id, { name: 'third' }).set('If-Match', 'garbage').expect(412);
         // If-Match compares strongly: a weak tag never matches, even one naming the current version.
         await as('alice')[method](id, { name: 'weak' }).set('If-Match', 'W/"2"').expect(412);
+        // Any listed tag naming the current version matches.
+        await as('alice')[method](id, { name: 'listed' }).set('If-Match', '"1", "2"').expect(200);
         await as('alice')[method](id, { name: 'fourth' }).set('If-Match', '*').expect(200);
       });
 

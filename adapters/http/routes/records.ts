@@ -101,18 +101,17 @@ const pageView = (p: Page<DataRecord>, fromCursor: boolean) => {
 export const etagOf = (r: DataRecord): string => `"${r.version}"`;
 
 /**
- * The version an If-Match header asks for: undefined when absent or `*` (any current record), and
- * -1 (never current, so 412) when it names no version this server issued. A weak tag (`W/"3"`)
- * never matches (RFC 9110 compares If-Match strongly). With several ETags listed the first strong
- * one is used.
+ * The versions an If-Match header accepts: undefined when absent or `*` (any current record).
+ * It matches when any listed strong ETag names the current version; a weak tag (`W/"3"`) or
+ * anything this server did not issue never matches (RFC 9110 strong comparison), so an empty
+ * list means 412.
  */
-export const expectedVersionOf = (header: string | undefined): number | undefined => {
+export const acceptedVersionsOf = (header: string | undefined): readonly number[] | undefined => {
   if (header === undefined || header.trim() === '*') return undefined;
-  for (const tag of header.split(',')) {
-    const match = /^\s*"?(\d{1,9})"?\s*$/.exec(tag);
-    if (match) return Number(match[1]);
-  }
-  return -1;
+  return header.split(',').flatMap((tag) => {
+    const match = /^\s*"(\d{1,9})"\s*$/.exec(tag);
+    return match ? [Number(match[1])] : [];
+  });
 };
 
 const IF_MATCH: HeaderDoc = {
@@ -191,7 +190,7 @@ export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): Any
         412: { description: 'If-Match names a version that is no longer current' },
       },
       handler: async ({ actor, params, body, req }) => {
-        const result = await uc.update.execute(actor, params.id, body, expectedVersionOf(req.get('if-match')));
+        const result = await uc.update.execute(actor, params.id, body, acceptedVersionsOf(req.get('if-match')));
         return E.map((r: DataRecord) => ok(view(r), withEtag(r)))(result);
       },
     }),
@@ -210,6 +209,6 @@ export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): Any
       412: { description: 'If-Match names a version that is no longer current' },
     },
     handler: async ({ actor, params, req }) =>
-      E.map(() => noContent())(await uc.remove.execute(actor, params.id, expectedVersionOf(req.get('if-match')))),
+      E.map(() => noContent())(await uc.remove.execute(actor, params.id, acceptedVersionsOf(req.get('if-match')))),
   }),
 ];

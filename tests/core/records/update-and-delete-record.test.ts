@@ -38,8 +38,8 @@ describe('UpdateRecord', () => {
     const h = recordsHarness();
     const alice = anActor();
     const record = await h.aRecord(alice);
-    right(await h.update.execute(alice, record.id, { name: 'first' }, 1));
-    expect(left(await h.update.execute(alice, record.id, { name: 'second' }, 1))._tag).to.equal('PreconditionFailed');
+    right(await h.update.execute(alice, record.id, { name: 'first' }, [1]));
+    expect(left(await h.update.execute(alice, record.id, { name: 'second' }, [1]))._tag).to.equal('PreconditionFailed');
     expect(right(await h.get.execute(alice, record.id))).to.deep.include({ name: 'first', version: 2 });
   });
 
@@ -48,7 +48,7 @@ describe('UpdateRecord', () => {
     const alice = anActor();
     const record = await h.aRecord(alice, { name: 'same' });
     const events = h.events.all().length;
-    expect(right(await h.update.execute(alice, record.id, { name: 'same', config: record.config }, 1))).to.deep.equal(record);
+    expect(right(await h.update.execute(alice, record.id, { name: 'same', config: record.config }, [1]))).to.deep.equal(record);
     expect(right(await h.update.execute(alice, record.id, {}))).to.deep.equal(record);
     expect(h.events.all()).to.have.length(events);
   });
@@ -88,9 +88,9 @@ describe('DeleteRecord', () => {
     const alice = anActor();
     const record = await h.aRecord(alice);
     right(await h.update.execute(alice, record.id, { name: 'changed' }));
-    expect(left(await h.remove.execute(alice, record.id, 1))._tag).to.equal('PreconditionFailed');
+    expect(left(await h.remove.execute(alice, record.id, [1]))._tag).to.equal('PreconditionFailed');
     right(await h.get.execute(alice, record.id));
-    right(await h.remove.execute(alice, record.id, 2));
+    right(await h.remove.execute(alice, record.id, [2]));
   });
 
   it('answers NotFound to another user, and lets an admin delete', async () => {
