@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Container } from 'inversify';
 import { RedisStore } from 'rate-limit-redis';
 import { createApp } from '../adapters/http/app.js';
@@ -9,6 +10,20 @@ import { TOKENS } from './tokens.js';
 
 const startedAt = Date.now();
 
+/** The version in package.json (npm_package_version is unset when node runs the server directly, as in the image). */
+const VERSION = ((): string => {
+  // From the sources (composition/) or a build (dist/composition/).
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const { name, version } = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (name === 'portside' && version) return version;
+    } catch {
+      // not there: try the next
+    }
+  }
+  return 'unknown';
+})();
+
 /** The Express app of a built container: every module's routes behind the contract's middleware. */
 export const buildHttpApp = (container: Container) => {
   const config = container.get<Config>(TOKENS.Config);
@@ -16,7 +31,7 @@ export const buildHttpApp = (container: Container) => {
   const redis = infra.redis;
   return createApp({
     name: 'Portside',
-    version: process.env['npm_package_version'] ?? '0.1.0',
+    version: VERSION,
     routes: container.getAll(TOKENS.Routes).flat(),
     authenticate: container.get(TOKENS.Authenticate),
     logger: container.get(TOKENS.Logger),
