@@ -7,20 +7,21 @@ import { DependencyUnavailableError } from '../../core/shared/errors.js';
 export type NodeRedisClient = object;
 
 /**
- * Counts failed logins per account and client IP in a fixed window that opens at the first
- * failure; once `maxFailures` are in, the key is refused until the window closes.
+ * Counts login attempts in fixed windows that open at the first attempt: per account and client
+ * IP (`maxFailures`), and per account alone (`accountMaxFailures`). `consume` is the library's
+ * atomic increment-and-compare, so concurrent attempts cannot overshoot a budget.
  */
 export class RateLimiterFlexibleLoginThrottle implements LoginThrottle {
   private constructor(
-    private readonly limiter: RateLimiterAbstract,
-    private readonly settings: LoginThrottleSettings,
+    private readonly pair: RateLimiterAbstract,
+    private readonly account: RateLimiterAbstract,
     private readonly store: string,
   ) {}
 
   /** Per process: fine for one server, not shared between replicas. */
   static inMemory(settings: LoginThrottleSettings): RateLimiterFlexibleLoginThrottle {
-    const limiter = new RateLimiterMemory({ points: settings.maxFailures, duration: settings.windowSeconds });
-    return new RateLimiterFlexibleLoginThrottle(limiter, settings, 'memory');
+    const limiter = (points: number) => new RateLimiterMemory({ points, duration: settings.windowSeconds });
+    return new RateLimiterFlexibleLoginThrottle(limiter(settings.maxFailures), limiter(settings.accountMaxFailures), 'memory');
   }
 
   /** Shared by every replica using the same Redis. */
@@ -29,33 +30,49 @@ export class RateLimiterFlexibleLoginThrottle implements LoginThrottle {
     settings: LoginThrottleSettings,
     keyPrefix = 'portside:login-fail',
   ): RateLimiterFlexibleLoginThrottle {
-    const limiter = new RateLimiterRedis({
-      storeClient: client,
-      useRedisPackage: true,
-      keyPrefix,
-      points: settings.maxFailures,
-      duration: settings.windowSeconds,
-    });
-    return new RateLimiterFlexibleLoginThrottle(limiter, settings, 'redis');
+    const limiter = (prefix: string, points: number) =>
+      new RateLimiterRedis({ storeClient: client, useRedisPackage: true, keyPrefix: prefix, points, duration: settings.windowSeconds });
+    return new RateLimiterFlexibleLoginThrottle(
+      limiter(keyPrefix, settings.maxFailures),
+      limiter(`${keyPrefix}:account`, settings.accountMaxFailures),
+      'redis',
+    );
   }
 
-  async check(key: LoginAttemptKey): Promise<number> {
-    const res = await this.guard(() => this.limiter.get(this.keyOf(key)));
-    if (res === null || res.consumedPoints < this.settings.maxFailures) return 0;
-    return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  async consume(key: LoginAttemptKey): Promise<number> {
+    // The pair first: an IP already refused for this account does not eat into the account's budget.
+    const pairWait = await this.take(this.pair, this.pairKey(key));
+    if (pairWait > 0) return pairWait;
+    const accountWait = await this.take(this.account, this.accountKey(key));
+    // The attempt will not be made, so it must not count against the pair either.
+    if (accountWait > 0) await this.guard(() => this.pair.reward(this.pairKey(key), 1));
+    return accountWait;
   }
 
-  async recordFailure(key: LoginAttemptKey): Promise<void> {
-    await this.guard(() => this.limiter.penalty(this.keyOf(key), 1));
+  async recordSuccess(key: LoginAttemptKey): Promise<void> {
+    await this.guard(() => this.pair.delete(this.pairKey(key)));
+    // Only this attempt's point: other parties' failures against the account keep counting.
+    await this.guard(() => this.account.reward(this.accountKey(key), 1));
   }
 
-  async reset(key: LoginAttemptKey): Promise<void> {
-    await this.guard(() => this.limiter.delete(this.keyOf(key)));
+  /** 0 when the point was granted, else whole seconds (at least 1) until the window closes. */
+  private async take(limiter: RateLimiterAbstract, key: string): Promise<number> {
+    try {
+      await limiter.consume(key, 1);
+      return 0;
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      throw new DependencyUnavailableError(this.store, { cause: error });
+    }
   }
 
   // Hashed so that no email address ends up as a Redis key.
-  private keyOf(key: LoginAttemptKey): string {
+  private pairKey(key: LoginAttemptKey): string {
     return createHash('sha256').update(`${key.account}\n${key.ip ?? '-'}`).digest('base64url');
+  }
+
+  private accountKey(key: LoginAttemptKey): string {
+    return createHash('sha256').update(key.account).digest('base64url');
   }
 
   private async guard<T>(call: () => Promise<T>): Promise<T> {

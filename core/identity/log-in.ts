@@ -29,17 +29,16 @@ export class LogIn {
   async execute(cmd: LogInCommand): Promise<E.Either<DomainError, TokenPair>> {
     const { kind, value } = cmd.identifier;
     const key = { account: `${kind}:${kind === 'email' ? normalizeEmail(value) : value.toLowerCase()}`, ip: cmd.client.ip };
-    const wait = await this.throttle.check(key);
+    // Spent before verifying: a check here and a count after the verification would let N
+    // concurrent guesses all through before the first failure is counted.
+    const wait = await this.throttle.consume(key);
     if (wait > 0) return E.left(rateLimited(wait, 'Too many failed logins; try again later'));
 
     const user = kind === 'email' ? await this.users.findByEmail(value.trim()) : await this.users.findByUsername(value);
     // Unknown accounts still pay for one verification, so response time does not reveal them.
     const matches = await this.hasher.verify(user?.passwordHash ?? (await this.dummy()), cmd.password);
-    if (user === null || !matches || !user.isActive) {
-      await this.throttle.recordFailure(key);
-      return E.left(unauthenticated(INVALID_CREDENTIALS));
-    }
-    await this.throttle.reset(key);
+    if (user === null || !matches || !user.isActive) return E.left(unauthenticated(INVALID_CREDENTIALS));
+    await this.throttle.recordSuccess(key);
     return E.right(await this.sessions.start(user, cmd.client));
   }
 

@@ -7,7 +7,7 @@ import type { LoginAttemptKey, LoginThrottle, LoginThrottleSettings } from '../.
 import { DependencyUnavailableError } from '../../core/shared/errors.js';
 import { REDIS_URL, requireService } from '../support/services.js';
 
-const SETTINGS: LoginThrottleSettings = { maxFailures: 3, windowSeconds: 900 };
+const SETTINGS: LoginThrottleSettings = { maxFailures: 3, accountMaxFailures: 6, windowSeconds: 900 };
 
 const loginThrottleContract = (name: string, setup: (ctx: Mocha.Context) => Promise<{ throttle: LoginThrottle; close?: () => Promise<void> }>) => {
   describe(`LoginThrottle contract: ${name}`, function () {
@@ -19,43 +19,61 @@ const loginThrottleContract = (name: string, setup: (ctx: Mocha.Context) => Prom
     after(async () => close?.());
 
     const aKey = (): LoginAttemptKey => ({ account: `email:${randomBytes(6).toString('hex')}@example.com`, ip: '203.0.113.5' });
-    const fail = async (key: LoginAttemptKey, times: number) => {
-      for (let i = 0; i < times; i++) await throttle.recordFailure(key);
+    const spend = async (key: LoginAttemptKey, times: number) => {
+      for (let i = 0; i < times; i++) expect(await throttle.consume(key)).to.equal(0);
     };
 
-    it('allows a key with no failures, and one below the limit', async () => {
+    it('grants maxFailures attempts to a key, then refuses it for at most the window', async () => {
       const key = aKey();
-      expect(await throttle.check(key)).to.equal(0);
-      await fail(key, SETTINGS.maxFailures - 1);
-      expect(await throttle.check(key)).to.equal(0);
+      await spend(key, SETTINGS.maxFailures);
+      expect(await throttle.consume(key)).to.be.within(SETTINGS.windowSeconds - 5, SETTINGS.windowSeconds);
+      expect(await throttle.consume(key)).to.be.within(SETTINGS.windowSeconds - 5, SETTINGS.windowSeconds);
     });
 
-    it('blocks a key once it reaches the limit, for at most the window', async () => {
+    it('grants exactly maxFailures of many concurrent attempts', async () => {
       const key = aKey();
-      await fail(key, SETTINGS.maxFailures);
-      expect(await throttle.check(key)).to.be.within(SETTINGS.windowSeconds - 5, SETTINGS.windowSeconds);
+      const waits = await Promise.all(Array.from({ length: 20 }, () => throttle.consume(key)));
+      expect(waits.filter((w) => w === 0)).to.have.length(SETTINGS.maxFailures);
     });
 
-    it('keys on account and IP together, and never confuses keys that merely share text', async () => {
+    it('keys the pair budget on account and IP together, and never confuses keys that merely share text', async () => {
       const key = aKey();
-      await fail(key, SETTINGS.maxFailures);
-      expect(await throttle.check({ ...key, ip: '198.51.100.7' })).to.equal(0);
-      expect(await throttle.check({ ...key, account: `${key.account}x` })).to.equal(0);
-      expect(await throttle.check({ account: `${key.account}\n${key.ip}`, ip: null })).to.equal(0);
+      await spend(key, SETTINGS.maxFailures);
+      expect(await throttle.consume({ ...key, ip: '198.51.100.7' })).to.equal(0);
+      expect(await throttle.consume({ ...key, account: `${key.account}x` })).to.equal(0);
+      expect(await throttle.consume({ account: `${key.account}\n${key.ip}`, ip: null })).to.equal(0);
     });
 
-    it('reset forgets the failures', async () => {
+    it('refuses an account from every IP once accountMaxFailures attempts came in from any IPs', async () => {
       const key = aKey();
-      await fail(key, SETTINGS.maxFailures);
-      await throttle.reset(key);
-      expect(await throttle.check(key)).to.equal(0);
-      await throttle.reset(aKey());
+      for (let i = 0; i < SETTINGS.accountMaxFailures; i++) await spend({ ...key, ip: `198.51.100.${i}` }, 1);
+      expect(await throttle.consume({ ...key, ip: '192.0.2.1' })).to.be.within(SETTINGS.windowSeconds - 5, SETTINGS.windowSeconds);
+      expect(await throttle.consume({ ...aKey(), ip: '192.0.2.1' })).to.equal(0);
+    });
+
+    it('attempts refused for their IP do not spend the account budget', async () => {
+      const key = aKey();
+      await spend(key, SETTINGS.maxFailures);
+      for (let i = 0; i < 3 * SETTINGS.accountMaxFailures; i++) expect(await throttle.consume(key)).to.be.greaterThan(0);
+      await spend({ ...key, ip: '198.51.100.9' }, SETTINGS.maxFailures);
+    });
+
+    it('recordSuccess forgets the pair and gives back the account point of that attempt only', async () => {
+      const key = aKey();
+      await spend(key, SETTINGS.maxFailures);
+      await throttle.recordSuccess(key);
+      // The pair is fresh again, but the account still carries the failures made before.
+      await spend(key, 1);
+      const left = SETTINGS.accountMaxFailures - SETTINGS.maxFailures;
+      for (let i = 0; i < left; i++) await spend({ ...key, ip: `198.51.100.${i}` }, 1);
+      expect(await throttle.consume({ ...key, ip: '192.0.2.1' })).to.be.greaterThan(0);
+      await throttle.recordSuccess(aKey());
     });
 
     it('accepts a key without an IP', async () => {
       const key = { ...aKey(), ip: null };
-      await fail(key, SETTINGS.maxFailures);
-      expect(await throttle.check(key)).to.be.greaterThan(0);
+      await spend(key, SETTINGS.maxFailures);
+      expect(await throttle.consume(key)).to.be.greaterThan(0);
     });
   });
 };
@@ -81,11 +99,11 @@ describe('RateLimiterFlexibleLoginThrottle', () => {
     try {
       const throttle = RateLimiterFlexibleLoginThrottle.inMemory(SETTINGS);
       const key = { account: 'email:a@example.com', ip: null };
-      for (let i = 0; i < SETTINGS.maxFailures; i++) await throttle.recordFailure(key);
+      for (let i = 0; i < SETTINGS.maxFailures; i++) await throttle.consume(key);
       clock.tick((SETTINGS.windowSeconds - 1) * 1000);
-      expect(await throttle.check(key)).to.equal(1);
+      expect(await throttle.consume(key)).to.equal(1);
       clock.tick(1001);
-      expect(await throttle.check(key)).to.equal(0);
+      expect(await throttle.consume(key)).to.equal(0);
     } finally {
       clock.restore();
     }
@@ -96,7 +114,7 @@ describe('RateLimiterFlexibleLoginThrottle', () => {
     const client: RedisClient = await openRedis(REDIS_URL, () => undefined);
     const throttle = RateLimiterFlexibleLoginThrottle.onRedis(client, SETTINGS, 'portside-test:closed');
     await closeRedis(client);
-    const error = await throttle.check({ account: 'email:a@example.com', ip: null }).then(
+    const error = await throttle.consume({ account: 'email:a@example.com', ip: null }).then(
       () => null,
       (e: unknown) => e,
     );

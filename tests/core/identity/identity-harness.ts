@@ -18,6 +18,7 @@ import { GetUser } from '../../../core/identity/get-user.js';
 import { ListSessions } from '../../../core/identity/list-sessions.js';
 import { ListUsers } from '../../../core/identity/list-users.js';
 import { LogIn } from '../../../core/identity/log-in.js';
+import { loginThrottleSettings } from '../../../core/identity/login-throttle.js';
 import { LogOutEverywhere } from '../../../core/identity/log-out-everywhere.js';
 import { LogOut } from '../../../core/identity/log-out.js';
 import { PasswordPolicy } from '../../../core/identity/password-policy.js';
@@ -53,7 +54,7 @@ export const identityHarness = (settings: Partial<SessionSettings> = {}, maxFail
   const jwtSettings = { secret: randomBytes(32), issuer: 'portside', audience: 'portside-api', ttlSeconds: 900, clockToleranceSeconds: 5 };
   const accessTokens = new JsonwebtokenAccessTokens(jwtSettings, clock);
   const refreshTokens = new RefreshTokenCrypto(randomBytes(32));
-  const throttle = RateLimiterFlexibleLoginThrottle.inMemory({ maxFailures, windowSeconds: 900 });
+  const throttle = RateLimiterFlexibleLoginThrottle.inMemory(loginThrottleSettings(maxFailures));
   const factory = new UserFactory(hasher, policy, ids, clock);
   const starter = new SessionStarter(store, accessTokens, refreshTokens, ids, clock, sessionSettings);
 

@@ -91,6 +91,51 @@ describe('LogIn', () => {
       right(await attempt(h, other.email, PASSWORD));
     });
 
+    it('20 concurrent wrong guesses cost at most the allowed number of password verifications', async () => {
+      const h = identityHarness({}, 3);
+      const user = await h.aUser();
+      const before = h.hasher.verifications;
+      const results = await Promise.all(Array.from({ length: 20 }, () => attempt(h, user.email, 'wrong-pass')));
+      expect(h.hasher.verifications - before).to.be.at.most(3);
+      const tags = results.map((r) => left(r)._tag);
+      expect(tags.filter((t) => t === 'Unauthenticated')).to.have.length(3);
+      expect(tags.filter((t) => t === 'RateLimited')).to.have.length(17);
+    });
+
+    it('limits guesses at one account from rotating IPs too, with the same answer', async () => {
+      const h = identityHarness({}, 2);
+      const user = await h.aUser();
+      // 10 times the per-IP limit, spread so that no single IP reaches its own limit.
+      for (let i = 0; i < 20; i++) {
+        expect(left(await attempt(h, user.email, 'wrong-pass', `198.51.100.${i}`))._tag).to.equal('Unauthenticated');
+      }
+      const before = h.hasher.verifications;
+      const limited = left(await attempt(h, user.email, PASSWORD, '192.0.2.200'));
+      expect(limited._tag).to.equal('RateLimited');
+      expect(limited._tag === 'RateLimited' && limited.retryAfterSeconds).to.be.within(890, 900);
+      expect(h.hasher.verifications).to.equal(before);
+      // Only that account: another account from the same fresh IP is let in.
+      right(await attempt(h, (await h.aUser()).email, PASSWORD, '192.0.2.200'));
+    });
+
+    it('a successful login gives back its account-wide attempt, so regular logins never lock the account', async () => {
+      const h = identityHarness({}, 1);
+      const user = await h.aUser();
+      for (let i = 0; i < 15; i++) right(await attempt(h, user.email, PASSWORD, `198.51.100.${i}`));
+      right(await attempt(h, user.email, PASSWORD));
+    });
+
+    it('throttles an unknown account across IPs exactly like a known one', async () => {
+      const h = identityHarness({}, 1);
+      for (let i = 0; i < 10; i++) await attempt(h, 'ghost@example.com', 'wrong-pass', `198.51.100.${i}`);
+      const user = await h.aUser();
+      for (let i = 0; i < 10; i++) await attempt(h, user.email, 'wrong-pass', `198.51.100.${i}`);
+      const ghost = left(await attempt(h, 'ghost@example.com', 'wrong-pass', '192.0.2.1'));
+      const known = left(await attempt(h, user.email, 'wrong-pass', '192.0.2.1'));
+      expect(ghost._tag).to.equal('RateLimited');
+      expect({ ...known, retryAfterSeconds: 0 }).to.deep.equal({ ...ghost, retryAfterSeconds: 0 });
+    });
+
     it('forgets earlier failures after a successful login', async () => {
       const h = identityHarness({}, 3);
       const user = await h.aUser();
