@@ -49,9 +49,10 @@ export const idempotent = async (
     readonly body: unknown;
     /**
      * For bodies that cannot be hashed up front (a streamed upload, whose `body` here is only its
-     * length): confirms a replay against the stored response once the body has been read.
+     * length): confirms a replay against the stored response once the body has been read, or
+     * refuses the request outright (a Left, answered as is).
      */
-    readonly confirmReplay?: (stored: StoredResponse) => Promise<boolean>;
+    readonly confirmReplay?: (stored: StoredResponse) => Promise<E.Either<DomainError, boolean>>;
   },
   operation: string,
   act: () => Promise<E.Either<DomainError, Reply>>,
@@ -75,7 +76,11 @@ export const idempotent = async (
     case 'in_progress':
       return E.left(conflict('A request with this Idempotency-Key is still being processed; retry shortly'));
     case 'replay':
-      if (ctx.confirmReplay && !(await ctx.confirmReplay(claim.response))) return E.left(MISMATCH);
+      if (ctx.confirmReplay) {
+        const confirmed = await ctx.confirmReplay(claim.response);
+        if (E.isLeft(confirmed)) return confirmed;
+        if (!confirmed.right) return E.left(MISMATCH);
+      }
       return E.right({ ...claim.response, headers: { ...claim.response.headers, 'Idempotent-Replayed': 'true' } });
     case 'claimed':
       break;

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
-import { invalidField, type DomainError } from '../../core/shared/errors.js';
+import { ByteMeter } from '../../core/files/byte-meter.js';
+import { invalidField, tooLarge, type DomainError } from '../../core/shared/errors.js';
 
 /** After refusing an upload, this much more is read (so the client sees the answer) before hanging up. */
 const DISCARD_LIMIT = 8 * 1024 * 1024;
@@ -69,18 +69,23 @@ export const receiveFile = <T>(
     req.pipe(parser);
   });
 
-/** The SHA-256 of the upload's `file` part, read and discarded; null when there is none or the client left. */
-export const sha256OfUpload = async (req: Request, res: Response): Promise<string | null> => {
+/**
+ * The SHA-256 of the upload's `file` part, read and discarded: Right(null) when there is none or
+ * the client left, a 413 as soon as it crosses `maxBytes` (an upload that large was never stored,
+ * so reading on could only waste time; with a chunked body nothing else bounds it).
+ */
+export const sha256OfUpload = async (req: Request, res: Response, maxBytes: number): Promise<E.Either<DomainError, string | null>> => {
   try {
     const digest = await receiveFile(req, async (file) => {
-      const hash = createHash('sha256');
-      for await (const chunk of file.body) hash.update(chunk);
-      return E.right(hash.digest('hex'));
+      const meter = new ByteMeter(maxBytes);
+      for await (const _chunk of meter.pass(file.body));
+      return meter.exceeded ? E.left(tooLarge(`Files are limited to ${maxBytes} bytes`)) : E.right(meter.sha256());
     });
     if (E.isLeft(digest)) abandonUpload(req, res);
-    return E.isRight(digest) ? digest.right : null;
+    if (E.isLeft(digest) && digest.left._tag === 'TooLarge') return digest;
+    return E.right(E.isRight(digest) ? digest.right : null);
   } catch {
     abandonUpload(req, res);
-    return null;
+    return E.right(null);
   }
 };

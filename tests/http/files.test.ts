@@ -244,6 +244,43 @@ describe('HTTP /api/v1/files', function () {
     expect(h.storage.keys()).to.have.length(1);
   });
 
+  it('refuses a replayed upload past FILES_MAX_BYTES with 413 instead of reading all of it to compare', async function () {
+    // Before the cap the replay read the whole chunked body, however long; this one never ends.
+    this.timeout(5_000);
+    const { app } = filesApp({ maxBytes: 256 * 1024 });
+    const server = http.createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const headers = { ...auth('alice'), 'Idempotency-Key': 'k-big', 'Content-Type': 'multipart/form-data; boundary=B', 'Transfer-Encoding': 'chunked' };
+      const part = '--B\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n';
+      const first = await new Promise<number>((resolve, reject) => {
+        const req = http.request({ port, method: 'POST', path: '/api/v1/files', headers });
+        req.on('response', (res) => resolve(res.statusCode ?? 0));
+        req.on('error', reject);
+        req.end(Buffer.concat([Buffer.from(part), aPng(1000), Buffer.from('\r\n--B--\r\n')]));
+      });
+      expect(first).to.equal(201);
+      const replay = await new Promise<number>((resolve, reject) => {
+        const req = http.request({ port, method: 'POST', path: '/api/v1/files', headers });
+        req.on('response', (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', reject);
+        req.write(part);
+        const more = () => {
+          if (!req.destroyed) req.write(aPng(64 * 1024), more);
+        };
+        more();
+      });
+      expect(replay).to.equal(413);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('refuses other bytes under a used Idempotency-Key with 422, even of the same length', async () => {
     const { app, h } = filesApp();
     const png = aPng(5000);

@@ -136,8 +136,8 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
           // reads the new upload through SHA-256 and must match the stored file's.
           body: { content_length: req.get('content-length') ?? null },
           confirmReplay: async (stored) => {
-            const digest = await sha256OfUpload(req, res);
-            return digest !== null && digest === (stored.data as { sha256?: unknown } | null)?.sha256;
+            const stored256 = (stored.data as { sha256?: unknown } | null)?.sha256;
+            return E.map((digest: string | null) => digest !== null && digest === stored256)(await sha256OfUpload(req, res, options.maxBytes));
           },
         },
         'POST /files',
