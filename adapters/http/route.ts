@@ -53,7 +53,6 @@ export const HANDLED = Symbol('handled');
 
 export const ok = (data: unknown, headers?: Readonly<Record<string, string>>): Reply => ({ status: 200, data, ...(headers ? { headers } : {}) });
 export const created = (data: unknown, headers?: Readonly<Record<string, string>>): Reply => ({ status: 201, data, ...(headers ? { headers } : {}) });
-export const accepted = (data: unknown): Reply => ({ status: 202, data });
 export const noContent = (): Reply => ({ status: 204 });
 
 export interface RouteDef<P, Q, B, A extends AuthMode> {

@@ -48,7 +48,6 @@ export const pageMeta = (p: Page<unknown>): PageMeta => {
 
 export const offsetOf = (q: PageQuery): number => (q.page - 1) * q.size;
 
-export const mapPage = <A, B>(p: Page<A>, f: (a: A) => B): Page<B> => ({ ...p, items: p.items.map(f) });
 
 /**
  * A keyset position: the sort key's value and the id of the last row served, tied to the sort it

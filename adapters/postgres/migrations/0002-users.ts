@@ -1,5 +1,6 @@
-import { DataTypes, QueryTypes } from 'sequelize';
+import { DataTypes } from 'sequelize';
 import type { Migration } from './migration.js';
+import { ensureTrigram } from './trigram.js';
 
 /**
  * Emails are stored lower-cased, so `email` itself is the unique key; usernames keep the case
@@ -40,17 +41,7 @@ export const users: Migration = {
       `CREATE INDEX users_role_idx ON users (role) ${live}`,
     ];
     for (const sql of statements) await qi.sequelize.query(sql);
-    const trgm = await qi.sequelize.query<{ name: string }>(
-      "SELECT name FROM pg_available_extensions WHERE name = 'pg_trgm'",
-      { type: QueryTypes.SELECT },
-    );
-    if (trgm.length === 0) return;
-    try {
-      await qi.sequelize.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-    } catch {
-      // A role without CREATE on the database cannot add it; the filter works unindexed.
-      return;
-    }
+    if (!(await ensureTrigram(qi))) return;
     for (const column of ['email', 'username', 'full_name']) {
       await qi.sequelize.query(`CREATE INDEX users_${column}_trgm_idx ON users USING gin (${column} gin_trgm_ops) ${live}`);
     }

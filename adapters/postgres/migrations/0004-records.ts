@@ -1,5 +1,6 @@
-import { DataTypes, QueryTypes } from 'sequelize';
+import { DataTypes } from 'sequelize';
 import type { Migration } from './migration.js';
+import { ensureTrigram } from './trigram.js';
 
 /**
  * Every read skips soft-deleted rows, so the indexes are partial on `deleted_at IS NULL`.
@@ -40,17 +41,7 @@ export const records: Migration = {
       `CREATE INDEX records_status_idx ON records (status) ${live}`,
     ];
     for (const sql of statements) await qi.sequelize.query(sql);
-    const trgm = await qi.sequelize.query<{ name: string }>(
-      "SELECT name FROM pg_available_extensions WHERE name = 'pg_trgm'",
-      { type: QueryTypes.SELECT },
-    );
-    if (trgm.length === 0) return;
-    try {
-      await qi.sequelize.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-    } catch {
-      // A role without CREATE on the database cannot add it; the filter works unindexed.
-      return;
-    }
+    if (!(await ensureTrigram(qi))) return;
     await qi.sequelize.query(`CREATE INDEX records_name_trgm_idx ON records USING gin (name gin_trgm_ops) ${live}`);
   },
   async down({ context: qi }) {
