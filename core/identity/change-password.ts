@@ -37,7 +37,11 @@ export class ChangePassword {
     if (issues.length > 0) return E.left(validation(issues));
     // Hash outside the transaction: argon2 is slow on purpose and the database need not wait for it.
     const passwordHash = await this.hasher.hash(cmd.newPassword);
-    const saved = await this.uow.run(async (scope) => {
+    // Sessions first: should this fail, the password is unchanged and the same request can be
+    // retried (revoking is idempotent); the other way round, a committed password could leave
+    // whoever else knew the old one signed in.
+    await this.store.revokeAllForUser(user.id, this.clock.now(), actor.sessionId);
+    return this.uow.run(async (scope) => {
       const current = await scope.users.findById(user.id);
       if (current === null) return E.left(notFound('User not found'));
       const updated = await scope.users.update({ ...current, passwordHash, updatedAt: this.clock.now() });
@@ -46,8 +50,5 @@ export class ChangePassword {
       await scope.events.record(newEvent(this.ids, this.clock, spec));
       return E.right(undefined);
     });
-    if (E.isLeft(saved)) return saved;
-    await this.store.revokeAllForUser(user.id, this.clock.now(), actor.sessionId);
-    return E.right(undefined);
   }
 }

@@ -2,6 +2,9 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
+import sinon from 'sinon';
+import { IDENTITY } from '../../composition/modules/identity.js';
+import { DependencyUnavailableError } from '../../core/shared/errors.js';
 import { errorOf, fields, identityClient, PASSWORD, type IdentityClient } from './identity-client.js';
 
 const AUTH = '/api/v1/auth';
@@ -273,6 +276,25 @@ describe('HTTP /api/v1/auth', () => {
       await c.me(other.access_token).expect(401);
       await c.refresh(other.refresh_token).expect(401);
       await request(c.app).post(`${AUTH}/login`).send({ email: user.email, password: PASSWORD }).expect(401);
+      await c.login(user, NEW);
+    });
+
+    it('503 and nothing changed when the session store is down; the same request works once it is back', async () => {
+      const { user, tokens } = await c.aUser();
+      const other = await c.login(user);
+      const store = c.t.container.get(IDENTITY.TokenStore);
+      const outage = sinon.stub(store, 'revokeAllForUser').rejects(new DependencyUnavailableError('redis'));
+      const send = () =>
+        request(c.app).post(`${AUTH}/change-password`).set(c.bearer(tokens.access_token)).send({ current_password: PASSWORD, new_password: NEW });
+      try {
+        await send().expect(503);
+      } finally {
+        outage.restore();
+      }
+      await c.login(user, PASSWORD);
+      await c.me(other.access_token).expect(200);
+      await send().expect(204);
+      await c.me(other.access_token).expect(401);
       await c.login(user, NEW);
     });
 

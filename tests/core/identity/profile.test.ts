@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
+import { DependencyUnavailableError } from '../../../core/shared/errors.js';
 import { identityHarness, left, PASSWORD, right } from './identity-harness.js';
 
 describe('Own profile: GetUser, UpdateUser, ChangePassword', () => {
@@ -108,6 +110,28 @@ describe('Own profile: GetUser, UpdateUser, ChangePassword', () => {
       expect(error._tag === 'Validation' && error.issues[0]?.field).to.equal('current_password');
       right(await h.authenticate.execute(elsewhere.tokens.accessToken));
       await h.logInAs(user, PASSWORD);
+    });
+
+    it('changes nothing when the other sessions cannot be ended, so the same request can be retried', async () => {
+      const h = identityHarness();
+      const user = await h.aUser();
+      const here = await h.actorFor(user);
+      const elsewhere = await h.actorFor(user);
+      const eventsBefore = h.events.all().length;
+      const outage = sinon.stub(h.store, 'revokeAllForUser').rejects(new DependencyUnavailableError('redis'));
+      const error = await h.changePassword.execute(here.actor, { currentPassword: PASSWORD, newPassword: NEW }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(DependencyUnavailableError);
+      expect((await h.users.findById(user.id))?.passwordHash).to.equal(user.passwordHash);
+      expect(h.events.all()).to.have.length(eventsBefore);
+      await h.logInAs(user, PASSWORD);
+
+      outage.restore();
+      right(await h.changePassword.execute(here.actor, { currentPassword: PASSWORD, newPassword: NEW }));
+      expect(left(await h.authenticate.execute(elsewhere.tokens.accessToken))._tag).to.equal('Unauthenticated');
+      await h.logInAs(user, NEW);
     });
 
     it('applies the password policy to the new password', async () => {
