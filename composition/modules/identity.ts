@@ -108,7 +108,7 @@ const identityUseCases = (p: IdentityPorts) => ({
   logOutEverywhere: new LogOutEverywhere(p.store, p.clock),
   authenticate: new AuthenticateAccessToken(p.tokens, p.store, p.users, p.clock),
   getUser: new GetUser(p.users),
-  updateUser: new UpdateUser(p.uow, p.hasher, p.store, p.ids, p.clock),
+  updateUser: new UpdateUser(p.users, p.uow, p.hasher, p.store, p.ids, p.clock),
   changePassword: new ChangePassword(p.users, p.uow, p.hasher, p.policy, p.store, p.ids, p.clock),
   listSessions: new ListSessions(p.store, p.clock),
   revokeSession: new RevokeSession(p.store, p.clock),

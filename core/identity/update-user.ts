@@ -10,10 +10,12 @@ import type { TokenStore } from './token-store.js';
 import type { User } from './user.js';
 import { mayAccessUser } from './user-access.js';
 import { applyPatch, changedFields, patchIssues, touchesAdminFields, type UserPatch } from './user-patch.js';
+import type { UserRepository } from './user-repository.js';
 
 /** Self: profile fields. Admin: also role, is_active, is_superuser; disabling ends every session. */
 export class UpdateUser {
   constructor(
+    private readonly users: UserRepository,
     private readonly uow: UnitOfWork,
     private readonly hasher: PasswordHasher,
     private readonly store: TokenStore,
@@ -28,12 +30,19 @@ export class UpdateUser {
     }
     const issues = patchIssues(patch);
     if (issues.length > 0) return E.left(validation(issues));
+    const loaded = await this.users.findById(userId);
+    if (loaded === null) return E.left(notFound('User not found'));
+    // Verified before the transaction: argon2 is slow on purpose, and on PGlite an open
+    // transaction holds the whole database.
+    const verifiedHash = await this.verifiedHash(actor, loaded, patch);
 
     const result = await this.uow.run(async (scope) => {
       const user = await scope.users.findById(userId);
       if (user === null) return E.left(notFound('User not found'));
       const next = applyPatch(user, patch);
-      if (next.email !== user.email && actor.userId === user.id && !(await this.knowsPassword(user, patch))) {
+      // A password changed since the verification makes the one given no longer current: refused
+      // like a wrong one (nothing changes; the client retries with the current password).
+      if (next.email !== user.email && actor.userId === user.id && verifiedHash !== user.passwordHash) {
         const message = patch.currentPassword === undefined ? 'your current password is needed to change the email' : 'is incorrect';
         return E.left(invalidField('current_password', message));
       }
@@ -52,7 +61,10 @@ export class UpdateUser {
     return E.right(after);
   }
 
-  private async knowsPassword(user: User, patch: UserPatch): Promise<boolean> {
-    return patch.currentPassword !== undefined && this.hasher.verify(user.passwordHash, patch.currentPassword);
+  /** The hash the current password was checked against, when changing one's own email needs it and it matched. */
+  private async verifiedHash(actor: Actor, user: User, patch: UserPatch): Promise<string | null> {
+    const needed = actor.userId === user.id && applyPatch(user, patch).email !== user.email;
+    if (!needed || patch.currentPassword === undefined) return null;
+    return (await this.hasher.verify(user.passwordHash, patch.currentPassword)) ? user.passwordHash : null;
   }
 }

@@ -59,7 +59,7 @@ export const identityHarness = (settings: Partial<SessionSettings> = {}, maxFail
   const starter = new SessionStarter(store, accessTokens, refreshTokens, ids, clock, sessionSettings);
 
   const h = {
-    clock, users, events, store, hasher, refreshTokens, accessTokens, sessionSettings,
+    clock, users, uow, events, store, hasher, refreshTokens, accessTokens, sessionSettings,
     register: new RegisterUser(uow, factory, ids, clock),
     createUser: new CreateUser(uow, factory, ids, clock),
     logIn: new LogIn(users, hasher, throttle, starter),
@@ -69,7 +69,7 @@ export const identityHarness = (settings: Partial<SessionSettings> = {}, maxFail
     authenticate: new AuthenticateAccessToken(accessTokens, store, users, clock),
     getUser: new GetUser(users),
     listUsers: new ListUsers(users),
-    updateUser: new UpdateUser(uow, hasher, store, ids, clock),
+    updateUser: new UpdateUser(users, uow, hasher, store, ids, clock),
     changePassword: new ChangePassword(users, uow, hasher, policy, store, ids, clock),
     listSessions: new ListSessions(store, clock),
     revokeSession: new RevokeSession(store, clock),

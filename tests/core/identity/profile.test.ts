@@ -37,6 +37,46 @@ describe('Own profile: GetUser, UpdateUser, ChangePassword', () => {
     expect(ok.email).to.equal('new@example.com');
   });
 
+  it('verifies my current password outside any unit of work (argon2 must not hold a transaction open)', async () => {
+    const h = identityHarness();
+    const { actor } = await h.actorFor(await h.aUser());
+    let inUnitOfWork = false;
+    const run = h.uow.run.bind(h.uow);
+    sinon.stub(h.uow, 'run').callsFake(async (work) => {
+      inUnitOfWork = true;
+      try {
+        return await run(work);
+      } finally {
+        inUnitOfWork = false;
+      }
+    });
+    const verifiedInside: boolean[] = [];
+    const verify = h.hasher.verify.bind(h.hasher);
+    sinon.stub(h.hasher, 'verify').callsFake(async (hash, password) => {
+      verifiedInside.push(inUnitOfWork);
+      return verify(hash, password);
+    });
+    right(await h.updateUser.execute(actor, actor.userId, { email: 'new@example.com', currentPassword: PASSWORD }));
+    expect(verifiedInside).to.deep.equal([false]);
+  });
+
+  it('refuses an email change whose current password was verified against a hash changed meanwhile, changing nothing', async () => {
+    const h = identityHarness();
+    const user = await h.aUser();
+    const { actor } = await h.actorFor(user);
+    const changedMeanwhile = { ...user, passwordHash: await h.hasher.hash('someone else set this one'), updatedAt: new Date(0) };
+    const verify = h.hasher.verify.bind(h.hasher);
+    sinon.stub(h.hasher, 'verify').callsFake(async (hash, password) => {
+      const ok = await verify(hash, password);
+      // A password change lands while the (slow) verification runs.
+      right(await h.users.update(changedMeanwhile));
+      return ok;
+    });
+    const error = left(await h.updateUser.execute(actor, actor.userId, { email: 'new@example.com', currentPassword: PASSWORD }));
+    expect(error._tag === 'Validation' && error.issues).to.deep.equal([{ field: 'current_password', message: 'is incorrect' }]);
+    expect(await h.users.findById(user.id)).to.deep.equal(changedMeanwhile);
+  });
+
   it('re-sending my current email does not ask for the password', async () => {
     const h = identityHarness();
     const user = await h.aUser();
