@@ -24,7 +24,14 @@ export const IDEMPOTENCY_KEY: HeaderDoc = {
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const MISMATCH = invalidField('Idempotency-Key', 'was already used with a different request body');
 const DAY = 86_400;
-const STALE_AFTER_SECONDS = 60;
+/**
+ * An unfinished claim older than this is taken to be a crashed request's and may be taken over.
+ * It must outlast any live request, or a slow one and its retry would both act: Node cuts a request
+ * whose body has not arrived within `server.requestTimeout` (300 s by default, which the server
+ * keeps), and what follows the body (storing, one transaction) takes seconds. Claims also carry an
+ * owner token, so even a request that outlived this cannot overwrite or drop its successor's claim.
+ */
+const STALE_AFTER_SECONDS = 600;
 
 /** Key order must not make two identical bodies differ. */
 const canonical = (value: unknown): string =>
@@ -85,16 +92,17 @@ export const idempotent = async (
     case 'claimed':
       break;
   }
+  const { token } = claim;
   try {
     const reply = await act();
     if (E.isRight(reply) && reply.right !== HANDLED) {
-      await idem.store.complete(scope, key, { status: reply.right.status, data: reply.right.data ?? null, headers: reply.right.headers ?? {} });
+      await idem.store.complete(scope, key, token, { status: reply.right.status, data: reply.right.data ?? null, headers: reply.right.headers ?? {} });
     } else {
-      await idem.store.release(scope, key);
+      await idem.store.release(scope, key, token);
     }
     return reply;
   } catch (error) {
-    await idem.store.release(scope, key).catch(() => undefined);
+    await idem.store.release(scope, key, token).catch(() => undefined);
     throw error;
   }
 };

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { ClaimResult, IdempotencyClaim, IdempotencyStore, StoredResponse } from '../../core/shared/idempotency-store.js';
 
 interface Entry {
+  readonly token: string;
   readonly requestHash: string;
   readonly claimedAt: number;
   readonly expiresAt: number;
@@ -20,18 +22,20 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       if (existing.requestHash !== c.requestHash) return { kind: 'mismatch' };
       return existing.response ? { kind: 'replay', response: existing.response } : { kind: 'in_progress' };
     }
-    this.entries.set(id, { requestHash: c.requestHash, claimedAt: now, expiresAt: c.expiresAt.getTime(), response: null });
-    return { kind: 'claimed' };
+    const token = randomUUID();
+    this.entries.set(id, { token, requestHash: c.requestHash, claimedAt: now, expiresAt: c.expiresAt.getTime(), response: null });
+    return { kind: 'claimed', token };
   }
 
-  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
+  async complete(scope: string, key: string, token: string, response: StoredResponse): Promise<void> {
     const entry = this.entries.get(`${scope}\n${key}`);
-    if (entry) entry.response = response;
+    if (entry?.token === token && entry.response === null) entry.response = response;
   }
 
-  async release(scope: string, key: string): Promise<void> {
+  async release(scope: string, key: string, token: string): Promise<void> {
     const id = `${scope}\n${key}`;
-    if (this.entries.get(id)?.response === null) this.entries.delete(id);
+    const entry = this.entries.get(id);
+    if (entry?.token === token && entry.response === null) this.entries.delete(id);
   }
 
   async purgeExpired(now: Date): Promise<number> {

@@ -5,7 +5,8 @@ import { guarded, inTx, type PostgresDatabase } from './database.js';
 import type { IdempotencyKeyRow } from './models/idempotency-key.js';
 
 // One statement claims a new key or takes over an expired or abandoned one, so two concurrent
-// requests with the same key cannot both win.
+// requests with the same key cannot both win. A takeover gives the row a new id: the id is the
+// claim's token, so the request that lost it can no longer complete or release it.
 const CLAIM = `
 INSERT INTO idempotency_keys (id, scope, key, request_hash, response, claimed_at, expires_at)
 VALUES ($id, $scope, $key, $hash, NULL, $now, $expires)
@@ -39,7 +40,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
         ...inTx(this.transaction),
       }),
     );
-    if (won[0]?.id === id) return { kind: 'claimed' };
+    if (won[0]?.id === id) return { kind: 'claimed', token: id };
     const row = await guarded(() =>
       this.db.models.IdempotencyKey.findOne({ where: { scope: c.scope, key: c.key }, raw: true, ...inTx(this.transaction) }),
     );
@@ -49,17 +50,17 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     return row.response ? { kind: 'replay', response: toResponse(row.response) } : { kind: 'in_progress' };
   }
 
-  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
+  async complete(scope: string, key: string, token: string, response: StoredResponse): Promise<void> {
     await guarded(() =>
       this.db.models.IdempotencyKey.update(
         { response: { status: response.status, data: response.data, headers: { ...response.headers } } },
-        { where: { scope, key }, ...inTx(this.transaction) },
+        { where: { scope, key, id: token, response: null }, ...inTx(this.transaction) },
       ),
     );
   }
 
-  async release(scope: string, key: string): Promise<void> {
-    await guarded(() => this.db.models.IdempotencyKey.destroy({ where: { scope, key, response: null }, ...inTx(this.transaction) }));
+  async release(scope: string, key: string, token: string): Promise<void> {
+    await guarded(() => this.db.models.IdempotencyKey.destroy({ where: { scope, key, id: token, response: null }, ...inTx(this.transaction) }));
   }
 
   async purgeExpired(now: Date): Promise<number> {

@@ -16,12 +16,16 @@ export interface IdempotencyClaim {
   readonly requestHash: string;
   readonly now: Date;
   readonly expiresAt: Date;
-  /** A claim left unfinished this long (a crashed request) may be taken over. */
+  /**
+   * A claim left unfinished this long may be taken over: it must exceed the longest a live request
+   * can run, or a slow request and its retry would both act.
+   */
   readonly staleAfterSeconds: number;
 }
 
 export type ClaimResult =
-  | { readonly kind: 'claimed' }
+  /** `token` identifies this claim: only its holder can complete or release it. */
+  | { readonly kind: 'claimed'; readonly token: string }
   | { readonly kind: 'replay'; readonly response: StoredResponse }
   | { readonly kind: 'mismatch' }
   | { readonly kind: 'in_progress' };
@@ -29,10 +33,13 @@ export type ClaimResult =
 export interface IdempotencyStore {
   /** Atomically claims the key, or reports what an earlier, unexpired claim of it holds. */
   claim(claim: IdempotencyClaim): Promise<ClaimResult>;
-  /** Stores the response of a claimed key (replayed until the claim expires). */
-  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
-  /** Drops an unfinished claim so that a retry runs again (the request failed). */
-  release(scope: string, key: string): Promise<void>;
+  /**
+   * Stores the response of a claimed key (replayed until the claim expires). Does nothing when
+   * `token` no longer holds the claim (it went stale and another request took it over).
+   */
+  complete(scope: string, key: string, token: string, response: StoredResponse): Promise<void>;
+  /** Drops an unfinished claim so that a retry runs again (the request failed); only `token`'s own claim. */
+  release(scope: string, key: string, token: string): Promise<void>;
   /** Deletes expired entries; returns how many. */
   purgeExpired(now: Date): Promise<number>;
 }
