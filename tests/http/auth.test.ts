@@ -5,6 +5,7 @@ import request from 'supertest';
 import sinon from 'sinon';
 import { IDENTITY } from '../../composition/modules/identity.js';
 import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { errorOf, fields, identityClient, PASSWORD, type IdentityClient } from './identity-client.js';
 
 const AUTH = '/api/v1/auth';
@@ -176,11 +177,12 @@ describe('HTTP /api/v1/auth', () => {
     });
 
     it('reuse of a spent token after the grace window ends the whole session', async () => {
-      const noGrace = await identityClient({ REFRESH_REUSE_GRACE: '0' });
+      const clock = new ManualClock();
+      const noGrace = await identityClient({ REFRESH_REUSE_GRACE: '0' }, { clock });
       try {
         const { tokens } = await noGrace.aUser();
         const next = (await noGrace.refresh(tokens.refresh_token).expect(200)).body.data;
-        await new Promise((r) => setTimeout(r, 5)); // past a zero-second grace window
+        clock.advanceSeconds(1); // past a zero-second grace window
         await noGrace.refresh(tokens.refresh_token).expect(401);
         await noGrace.refresh(next.refresh_token).expect(401);
         await noGrace.me(next.access_token).expect(401);

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
+import type { Clock } from '../../core/shared/clock.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -21,8 +22,8 @@ export interface UserBody {
 let counter = 0;
 
 /** A composed memory-profile app plus the calls identity tests repeat. */
-export const identityClient = async (env: Record<string, string> = {}, options: { migrate?: boolean } = {}) => {
-  const t: TestApp = await buildTestApp(env, { migrate: options.migrate ?? false });
+export const identityClient = async (env: Record<string, string> = {}, options: { migrate?: boolean; clock?: Clock } = {}) => {
+  const t: TestApp = await buildTestApp(env, { migrate: options.migrate ?? false, ...(options.clock ? { clock: options.clock } : {}) });
   const app: Express = t.app;
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import request from 'supertest';
 import { identityClient, PASSWORD, type IdentityClient } from '../http/identity-client.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { POSTGRES_URL, REDIS_URL, requireService } from '../support/services.js';
 
 const AUTH = '/api/v1/auth';
@@ -18,11 +19,12 @@ const identityOnProfile = (name: string, setup: (ctx: Mocha.Context) => Promise<
   describe(`identity end to end: ${name}`, function () {
     this.timeout(60_000);
     let c: IdentityClient;
+    const clock = new ManualClock();
     let cleanup: (() => Promise<void>) | undefined;
     before(async function () {
       const s = await setup(this);
       cleanup = s.cleanup;
-      c = await identityClient({ LOGIN_MAX_FAILURES: '2', REFRESH_REUSE_GRACE: '0', ...s.env }, { migrate: true });
+      c = await identityClient({ LOGIN_MAX_FAILURES: '2', REFRESH_REUSE_GRACE: '0', ...s.env }, { migrate: true, clock });
     });
     after(async () => {
       await c?.close();
@@ -44,7 +46,7 @@ const identityOnProfile = (name: string, setup: (ctx: Mocha.Context) => Promise<
     it('reuse of a spent refresh token ends the family', async () => {
       const { tokens } = await c.aUser();
       const next = (await c.refresh(tokens.refresh_token).expect(200)).body.data;
-      await new Promise((r) => setTimeout(r, 5));
+      clock.advanceSeconds(1); // past the zero-second grace window
       await c.refresh(tokens.refresh_token).expect(401);
       await c.refresh(next.refresh_token).expect(401);
       await c.me(next.access_token).expect(401);

@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import type { Container } from 'inversify';
 import { bootstrap, type Runtime } from '../../composition/bootstrap.js';
 import { buildHttpApp } from '../../composition/http.js';
+import { TOKENS } from '../../composition/tokens.js';
+import type { Clock } from '../../core/shared/clock.js';
 
 export interface TestApp {
   readonly app: Express;
@@ -13,11 +15,12 @@ export interface TestApp {
 /**
  * The composed application on the memory profile: the one place tests swap in memory adapters.
  * `env` overrides configuration as a deployment would (e.g. FILES_MAX_BYTES). Argon2 runs for real
- * at a low cost so suites stay fast.
+ * at a low cost so suites stay fast. `clock` (e.g. a ManualClock) replaces the system clock, so
+ * tests move time instead of sleeping.
  */
 export const buildTestApp = async (
   env: Readonly<Record<string, string>> = {},
-  options: { readonly migrate?: boolean } = {},
+  options: { readonly migrate?: boolean; readonly clock?: Clock } = {},
 ): Promise<TestApp> => {
   const runtime = await bootstrap(
     {
@@ -33,6 +36,8 @@ export const buildTestApp = async (
     // The embedded and services profiles (env overrides) need their schema; memory has none.
     { migrate: options.migrate ?? false },
   );
+  // Before anything resolves the clock: every service built from here on reads this one.
+  if (options.clock) runtime.container.rebind(TOKENS.Clock).toConstantValue(options.clock);
   return {
     app: buildHttpApp(runtime.container),
     container: runtime.container,
