@@ -192,18 +192,24 @@ describe('HTTP /api/v1/files', function () {
     const { app, h, actor } = filesApp({ maxBytes: 20 * 1024 * 1024 });
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const put = sinon.spy(h.storage, 'put');
+    const upload = sinon.spy(h.upload, 'execute');
+    const put = h.storage.put.bind(h.storage);
+    const flowing = new Promise<void>((resolve) => {
+      sinon.stub(h.storage, 'put').callsFake((...args) => {
+        resolve();
+        return put(...args);
+      });
+    });
     try {
       const { port } = server.address() as AddressInfo;
       const req = http.request({ port, method: 'POST', path: '/api/v1/files', headers: { ...auth('alice'), 'Content-Type': 'multipart/form-data; boundary=B', 'Content-Length': String(10 * 1024 * 1024) } });
       req.on('error', () => undefined);
       req.write('--B\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n');
       req.write(aPng(2 * 1024 * 1024));
-      // Wait until the bytes are flowing into storage, then hang up.
-      while (put.callCount === 0) await new Promise((r) => setTimeout(r, 10));
+      // Once the bytes are flowing into storage, hang up; then wait for the upload to finish failing.
+      await flowing;
       req.destroy();
-      await put.firstCall.returnValue.catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 50));
+      expect(await upload.firstCall.returnValue.then(() => 'stored', () => 'failed')).to.equal('failed');
       expect(h.storage.keys()).to.deep.equal([]);
       expect((await h.files.listByOwner(actor('alice').userId, { page: 1, size: 1 })).total).to.equal(0);
     } finally {
