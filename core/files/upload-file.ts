@@ -19,7 +19,11 @@ export interface UploadFileCommand {
   readonly body: AsyncIterable<Uint8Array>;
 }
 
-/** Object first, metadata after: a failure at any step leaves neither behind. */
+/**
+ * Object first, metadata after (the size and checksum are only known once the bytes are in). When
+ * the metadata is refused or fails, the object is deleted; if that delete fails too, or the process
+ * dies between the two writes, the object stays without metadata until SweepOrphanObjects removes it.
+ */
 export class UploadFile {
   constructor(
     private readonly storage: ObjectStorage,
@@ -53,14 +57,23 @@ export class UploadFile {
     const { size, sha256 } = stored.right;
     const filename = displayFilename(cmd.filename);
     const file: StoredFile = { id, ownerId: owner, filename, contentType, size, sha256, objectKey, createdAt: this.clock.now(), deletedAt: null };
+    let saved: E.Either<DomainError, StoredFile>;
     try {
-      const saved = await this.uow.run((scope) => this.saveMetadata(scope, file));
-      if (E.isLeft(saved)) await this.storage.delete(objectKey);
-      return saved;
+      saved = await this.uow.run((scope) => this.saveMetadata(scope, file));
     } catch (error) {
-      await this.storage.delete(objectKey).catch(() => undefined);
+      await this.discard(objectKey);
       throw error;
     }
+    if (E.isLeft(saved)) await this.discard(objectKey);
+    return saved;
+  }
+
+  /**
+   * Best effort, so that the caller gets the reason the upload failed rather than the store's
+   * complaint: an object left behind has no metadata, and SweepOrphanObjects removes it later.
+   */
+  private async discard(objectKey: string): Promise<void> {
+    await this.storage.delete(objectKey).catch(() => undefined);
   }
 
   private refusal(room: number, contentType: string, declared: string | null): DomainError | null {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import sinon from 'sinon';
+import { DependencyUnavailableError } from '../../../core/shared/errors.js';
 import { chunked, cutOff } from '../../contracts/object-storage.contract.js';
 import { aPdf, aPng, anExe } from '../../support/file-samples.js';
 import { anActor, filesHarness, left, right } from './files-harness.js';
@@ -100,6 +101,25 @@ describe('UploadFile', () => {
     expect(error._tag).to.equal('TooLarge');
     expect(h.storage.keys()).to.deep.equal([]);
     expect((await h.files.listByOwner(actor.userId, { page: 1, size: 10 })).total).to.equal(0);
+  });
+
+  it('still answers the quota refusal when removing the object then fails, trying once', async () => {
+    const h = filesHarness({ quotaBytes: 100_000 });
+    sinon.stub(h.files, 'totalBytesByOwner').onFirstCall().resolves(0).onSecondCall().resolves(90_000);
+    const remove = sinon.stub(h.storage, 'delete').rejects(new DependencyUnavailableError('object storage'));
+    const result = await h.upload.execute({ actor: anActor(), filename: 'a.png', declaredType: 'image/png', body: chunked(aPng(50_000)) }).catch((e: unknown) => e);
+    expect(result).to.have.nested.property('left._tag', 'TooLarge');
+    expect(remove.callCount).to.equal(1);
+  });
+
+  it('passes the metadata failure on, not the failure to remove the object, trying the removal once', async () => {
+    const h = filesHarness();
+    const failure = new Error('database went away');
+    sinon.stub(h.files, 'insert').rejects(failure);
+    const remove = sinon.stub(h.storage, 'delete').rejects(new DependencyUnavailableError('object storage'));
+    const error = await h.upload.execute({ actor: anActor(), filename: 'a.png', declaredType: 'image/png', body: chunked(aPng(50_000)) }).catch((e: unknown) => e);
+    expect(error).to.equal(failure);
+    expect(remove.callCount).to.equal(1);
   });
 
   it('leaves neither object nor metadata when the upload is cut off midway', async () => {
