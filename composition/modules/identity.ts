@@ -69,17 +69,43 @@ const sessionSettingsOf = (config: Config): SessionSettings => ({
   reuseGraceSeconds: config.auth.refreshReuseGrace,
 });
 
+/** Infrastructure the configuration asked for but that was not opened: a wiring bug, never a reason to fall back to memory. */
+const missing = (setting: string, what: string): Error =>
+  new Error(`${setting} but no ${what} connection was opened; refusing to fall back to memory`);
+
+const userRepositoryOf = (config: Config, infra: Infrastructure): UserRepository => {
+  switch (config.adapters.database) {
+    case 'memory':
+      return new MemoryUserRepository();
+    case 'embedded':
+    case 'postgres':
+      if (!infra.database) throw missing(`DATABASE=${config.adapters.database}`, 'database');
+      return new PostgresUserRepository(infra.database);
+  }
+};
+
 const tokenStoreOf = (config: Config, infra: Infrastructure): TokenStore => {
-  if (config.adapters.sessions === 'redis' && infra.redis) return new RedisTokenStore(infra.redis, { keyPrefix: 'portside:' });
-  if (config.adapters.sessions === 'postgres' && infra.database) return new PostgresTokenStore(infra.database);
-  return new MemoryTokenStore();
+  switch (config.adapters.sessions) {
+    case 'memory':
+      return new MemoryTokenStore();
+    case 'redis':
+      if (!infra.redis) throw missing('SESSION_STORE=redis', 'Redis');
+      return new RedisTokenStore(infra.redis, { keyPrefix: 'portside:' });
+    case 'postgres':
+      if (!infra.database) throw missing('SESSION_STORE=postgres', 'database');
+      return new PostgresTokenStore(infra.database);
+  }
 };
 
 const loginThrottleOf = (config: Config, infra: Infrastructure): LoginThrottle => {
   const settings = loginThrottleSettings(config.auth.loginMaxFailures);
-  return config.adapters.rateLimits === 'redis' && infra.redis
-    ? RateLimiterFlexibleLoginThrottle.onRedis(infra.redis, settings, 'portside:login-fail')
-    : RateLimiterFlexibleLoginThrottle.inMemory(settings);
+  switch (config.adapters.rateLimits) {
+    case 'memory':
+      return RateLimiterFlexibleLoginThrottle.inMemory(settings);
+    case 'redis':
+      if (!infra.redis) throw missing('RATE_LIMIT_STORE=redis', 'Redis');
+      return RateLimiterFlexibleLoginThrottle.onRedis(infra.redis, settings, 'portside:login-fail');
+  }
 };
 
 interface IdentityPorts {
@@ -122,19 +148,19 @@ const USE_CASES = IDENTITY.UseCases;
 
 /** Identity: users, passwords, sessions and tokens; the authenticate function every bearer route uses. */
 export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
-  const db = infra.database;
   const settings = sessionSettingsOf(config);
   const { memoryKib, iterations, parallelism } = config.auth.argon2;
   const refreshTokens = new RefreshTokenCrypto(refreshKeyOf(infra.jwtSecret));
 
-  container.bind(TOKENS.UserRepository).toConstantValue(db ? new PostgresUserRepository(db) : new MemoryUserRepository());
   const tokenStore = tokenStoreOf(config, infra);
+  const throttle = loginThrottleOf(config, infra);
+  container.bind(TOKENS.UserRepository).toConstantValue(userRepositoryOf(config, infra));
   container.bind(IDENTITY.TokenStore).toConstantValue(tokenStore);
   // Redis expires its keys by itself; the Postgres tables need sweeping.
   if (tokenStore instanceof PostgresTokenStore) {
     infra.maintenance.push({ name: 'expired sessions', run: (now) => tokenStore.purgeExpired(now) });
   }
-  container.bind(IDENTITY.LoginThrottle).toConstantValue(loginThrottleOf(config, infra));
+  container.bind(IDENTITY.LoginThrottle).toConstantValue(throttle);
   container.bind(IDENTITY.PasswordHasher).toConstantValue(new Argon2PasswordHasher({ memoryCost: memoryKib, timeCost: iterations, parallelism }));
   container.bind(IDENTITY.AccessTokens).toResolvedValue(
     (clock: Clock) =>
