@@ -172,14 +172,14 @@ export class PostgresTokenStore implements TokenStore {
     });
   }
 
-  /** Marks locked sessions and all their tokens revoked. */
+  /**
+   * Marks locked sessions revoked. The session row is the only record of revocation: every token
+   * lookup goes through it, so `refresh_tokens.revoked_at` is left null rather than kept as a copy
+   * that nothing reads (it cost an UPDATE of the whole family under the lock).
+   */
   private async revokeLocked(sessionIds: string[], now: Date, transaction: Transaction): Promise<void> {
     if (sessionIds.length === 0) return;
     await this.db.models.RefreshSession.update({ revoked_at: now }, { where: { id: sessionIds }, transaction });
-    await this.db.models.RefreshToken.update(
-      { revoked_at: now },
-      { where: { session_id: sessionIds, revoked_at: null }, transaction },
-    );
   }
 
   /** Runs `work` in the given transaction, or in a fresh READ COMMITTED one (row locks then see the latest commit). */
