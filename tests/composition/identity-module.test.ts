@@ -27,15 +27,15 @@ const infraWith = (parts: { database?: PostgresDatabase; redis?: RedisClient } =
   close: async () => undefined,
 });
 
-const bind = (config: Config, infra: Infrastructure): Container => {
+const bind = async (config: Config, infra: Infrastructure): Promise<Container> => {
   const container = new Container({ defaultScope: 'Singleton' });
-  bindIdentity({ container, config, infra, logger: {} as Logger });
+  await bindIdentity({ container, config, infra, logger: {} as Logger });
   return container;
 };
 
 describe('composition: identity module adapters', () => {
-  it('binds the memory stores on the memory profile', () => {
-    const container = bind(configOf({ PROFILE: 'memory' }), infraWith());
+  it('binds the memory stores on the memory profile', async () => {
+    const container = await bind(configOf({ PROFILE: 'memory' }), infraWith());
     expect(container.get(IDENTITY.TokenStore)).to.be.instanceOf(MemoryTokenStore);
   });
 
@@ -48,8 +48,13 @@ describe('composition: identity module adapters', () => {
     ['login throttle in Redis', { ...SERVICES, SESSION_STORE: 'postgres', RATE_LIMIT_STORE: 'redis' }, infraWith({ database }), /RATE_LIMIT_STORE=redis.*Redis/],
     ['users in Postgres', { ...SERVICES, SESSION_STORE: 'redis', RATE_LIMIT_STORE: 'redis' }, infraWith({ redis }), /DATABASE=postgres.*database/],
   ] as const) {
-    it(`refuses to start with ${what} configured but not connected, instead of falling back to memory`, () => {
-      expect(() => bind(configOf(env), infra)).to.throw(pattern);
+    it(`refuses to start with ${what} configured but not connected, instead of falling back to memory`, async () => {
+      const error = await bind(configOf(env), infra).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(Error);
+      expect((error as Error).message).to.match(pattern);
     });
   }
 });
