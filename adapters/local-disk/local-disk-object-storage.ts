@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,7 @@ import type {
   ByteRange,
   LinkOptions,
   LinkTarget,
+  ListedObject,
   ObjectContent,
   ObjectStat,
   ObjectStorage,
@@ -30,12 +31,22 @@ export interface LocalDiskOptions {
 
 const isMissing = (error: unknown): boolean => (error as { code?: string } | null)?.code === 'ENOENT';
 
+const missingAsNull = (error: unknown): null => {
+  if (isMissing(error)) return null;
+  throw outage(error);
+};
+
+/** Beside each object, the key it was stored under (the object's own name is the key's hash). */
+const KEY_SUFFIX = '.key';
+
 const outage = (error: unknown): DependencyUnavailableError =>
   error instanceof DependencyUnavailableError ? error : new DependencyUnavailableError('object storage', { cause: error });
 
 /**
  * Objects as files under a root directory: the embedded default. A key never becomes a path
- * itself; its SHA-256 does, so no key can climb out of the root or collide with a temp file.
+ * itself; its SHA-256 does, so no key can climb out of the root or collide with a temp file. The
+ * key is kept beside the object in `<sha256>.key`, written before the object appears, so that
+ * `list` can name what it finds.
  */
 export class LocalDiskObjectStorage implements ObjectStorage {
   private readonly objects: string;
@@ -71,6 +82,7 @@ export class LocalDiskObjectStorage implements ObjectStorage {
       }
       const target = this.pathOf(key);
       await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(`${target}${KEY_SUFFIX}`, key, 'utf8');
       await rename(partial, target);
       return E.right({ size: meter.size, sha256: meter.sha256() });
     } catch (error) {
@@ -131,10 +143,31 @@ export class LocalDiskObjectStorage implements ObjectStorage {
   }
 
   async delete(key: string): Promise<void> {
+    const target = this.pathOf(key);
     try {
-      await unlink(this.pathOf(key));
+      await unlink(target).catch(missingAsNull);
+      // Also when the object is missing: a crash between the two writes of `put` leaves the key alone.
+      await rm(`${target}${KEY_SUFFIX}`, { force: true });
     } catch (error) {
-      if (!isMissing(error)) throw outage(error);
+      throw outage(error);
+    }
+  }
+
+  /** Objects stored before keys were kept beside them (no `.key` file) cannot be named and are skipped. */
+  async *list(prefix: string, writtenBefore: Date): AsyncIterable<ListedObject> {
+    for (const level1 of await this.entries(this.objects)) {
+      for (const level2 of await this.entries(path.join(this.objects, level1))) {
+        const dir = path.join(this.objects, level1, level2);
+        for (const name of await this.entries(dir)) {
+          if (name.endsWith(KEY_SUFFIX)) continue;
+          const file = path.join(dir, name);
+          const [info, key] = await Promise.all([
+            stat(file).catch(missingAsNull),
+            readFile(`${file}${KEY_SUFFIX}`, 'utf8').catch(missingAsNull),
+          ]);
+          if (info && key !== null && key.startsWith(prefix) && info.mtime < writtenBefore) yield { key, lastModified: info.mtime };
+        }
+      }
     }
   }
 
@@ -165,6 +198,16 @@ export class LocalDiskObjectStorage implements ObjectStorage {
 
   private sign(payload: string): string {
     return createHmac('sha256', this.options.linkSecret).update(`portside-file-link:${payload}`).digest('base64url');
+  }
+
+  /** Names in a directory; none when it is missing (nothing stored yet, or deleted meanwhile). */
+  private async entries(dir: string): Promise<string[]> {
+    try {
+      return await readdir(dir);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw outage(error);
+    }
   }
 
   private pathOf(key: string): string {

@@ -6,6 +6,7 @@ import type {
   ByteRange,
   LinkOptions,
   LinkTarget,
+  ListedObject,
   ObjectContent,
   ObjectStat,
   ObjectStorage,
@@ -193,6 +194,20 @@ export class MinioObjectStorage implements ObjectStorage {
       'response-content-type': options.contentType,
     };
     return this.call(() => this.client.presignedGetObject(this.bucket, key, seconds, respHeaders, issuedAt));
+  }
+
+  /** Page by page (1000 keys a request), each page under the same timeout as any other call. */
+  async *list(prefix: string, writtenBefore: Date): AsyncIterable<ListedObject> {
+    let continuation = '';
+    for (;;) {
+      const token = continuation;
+      const page = await this.call(() => this.client.listObjectsV2Query(this.bucket, prefix, token, '', 1000, ''));
+      for (const item of page.objects) {
+        if (item.name !== undefined && item.lastModified < writtenBefore) yield { key: item.name, lastModified: item.lastModified };
+      }
+      if (!page.isTruncated || !page.nextContinuationToken) return;
+      continuation = page.nextContinuationToken;
+    }
   }
 
   /** Presigned links go straight to the store; none come back through the API. */

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
 import type { ServiceIdentifier } from 'inversify';
 import { FileTypeContentTypeDetector } from '../../adapters/file-type/file-type-content-type-detector.js';
 import { fileRoutes } from '../../adapters/http/routes/files.js';
@@ -19,6 +20,7 @@ import { GetFile } from '../../core/files/get-file.js';
 import { ListFiles } from '../../core/files/list-files.js';
 import type { ObjectStorage } from '../../core/files/object-storage.js';
 import { OpenFileLink } from '../../core/files/open-file-link.js';
+import { SweepOrphanObjects } from '../../core/files/sweep-orphan-objects.js';
 import { UploadFile } from '../../core/files/upload-file.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
@@ -112,8 +114,18 @@ export const bindFiles: ModuleBinder = async (ctx) => {
     linkTtlSeconds: config.files.linkTtl,
   };
   // Outside a unit of work (reads); the memory unit of work snapshots this very instance.
-  container.bind(TOKENS.FileRepository).toConstantValue(db ? new PostgresFileRepository(db) : new MemoryFileRepository());
-  container.bind(FILES.ObjectStorage).toConstantValue(await openObjectStorage(ctx));
+  const files: FileRepository = db ? new PostgresFileRepository(db) : new MemoryFileRepository();
+  const storage = await openObjectStorage(ctx);
+  container.bind(TOKENS.FileRepository).toConstantValue(files);
+  container.bind(FILES.ObjectStorage).toConstantValue(storage);
+  const sweep = new SweepOrphanObjects(storage, files);
+  infra.maintenance.push({
+    name: 'orphaned file objects',
+    run: async (now) => {
+      const removed = await sweep.execute({ now });
+      return E.isRight(removed) ? removed.right : 0;
+    },
+  });
   container.bind(FILES.ContentTypeDetector).toConstantValue(new FileTypeContentTypeDetector());
   container.bind(FILES.Policy).toConstantValue(policy);
   container

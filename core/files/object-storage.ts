@@ -45,6 +45,12 @@ export interface LinkOptions {
   readonly contentType: string;
 }
 
+export interface ListedObject {
+  readonly key: string;
+  /** When the object was last written. */
+  readonly lastModified: Date;
+}
+
 /** What a link the API serves itself points at (see `resolveLink`). */
 export interface LinkTarget {
   readonly key: string;
@@ -68,6 +74,12 @@ export interface ObjectStorage {
   stat(key: string): Promise<ObjectStat | null>;
   /** Idempotent: deleting an absent key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * The complete objects whose key starts with `prefix` and that were last written before
+   * `writtenBefore`, in no particular order; read lazily, so a large store is never held whole.
+   * For housekeeping (finding objects nothing refers to), not for serving requests.
+   */
+  list(prefix: string, writtenBefore: Date): AsyncIterable<ListedObject>;
   /**
    * A URL that downloads the object without any other credential until `expiresAt`. A relative
    * URL (starting with `/`) is served by this API and is resolved with `resolveLink`.

@@ -19,6 +19,10 @@ export interface StoredFile {
   readonly deletedAt: Date | null;
 }
 
+/** Every file's object lives under this prefix, as `files/<file id>`. */
+export const OBJECT_KEY_PREFIX = 'files/';
+export const objectKeyOf = (fileId: string): string => `${OBJECT_KEY_PREFIX}${fileId}`;
+
 /** Owners and admins see a live file; to anyone else it does not exist. */
 export const visibleTo = (file: StoredFile | null, actor: Actor): file is StoredFile =>
   file !== null && file.deletedAt === null && (file.ownerId === actor.userId || actor.isAdmin);

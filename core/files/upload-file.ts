@@ -10,7 +10,7 @@ import type { FileRepository } from './file-repository.js';
 import { normaliseMediaType, type FilePolicy } from './file-policy.js';
 import type { ObjectStorage } from './object-storage.js';
 import { readHead } from './read-head.js';
-import { displayFilename, type StoredFile } from './stored-file.js';
+import { displayFilename, objectKeyOf, type StoredFile } from './stored-file.js';
 
 export interface UploadFileCommand {
   readonly actor: Actor;
@@ -47,7 +47,7 @@ export class UploadFile {
       return E.left(refusal);
     }
     const id = this.ids.next();
-    const objectKey = `files/${id}`;
+    const objectKey = objectKeyOf(id);
     const maxBytes = Math.min(this.policy.maxBytes, room);
     const stored = await this.storage.put(objectKey, peeked.body, { maxBytes, contentType });
     if (E.isLeft(stored)) {

@@ -193,6 +193,29 @@ export const objectStorageContract = (name: string, setup: (ctx: Mocha.Context) 
       expect((await readAll((await fx.storage.get(k2))!.body)).equals(b2)).to.equal(true);
     });
 
+    it('lists the complete objects under a prefix written before a time, and no more', async () => {
+      const listed = async (prefix: string, before: Date): Promise<string[]> => {
+        const keys: string[] = [];
+        for await (const object of fx.storage.list(prefix, before)) {
+          expect(object.lastModified.getTime()).to.be.lessThan(before.getTime());
+          keys.push(object.key);
+        }
+        return keys;
+      };
+      const [kept, gone, elsewhere] = [aKey(), aKey(), `other/${uuidv7()}`];
+      for (const key of [kept, gone, elsewhere]) stored(await fx.storage.put(key, chunked(randomBytes(100)), opts()));
+      await fx.storage.put(aKey(), chunked(randomBytes(200 * KiB)), opts(100 * KiB));
+      await fx.storage.delete(gone);
+      const hourFromNow = new Date(Date.now() + 3_600_000);
+      const found = await listed('files/', hourFromNow);
+      expect(found).to.include(kept);
+      expect(found).to.not.include.members([gone, elsewhere]);
+      expect(found.every((key) => key.startsWith('files/'))).to.equal(true);
+      // Everything was written just now, so nothing is older than an hour ago.
+      expect(await listed('files/', new Date(Date.now() - 3_600_000))).to.not.include(kept);
+      expect(await listed('other/', hourFromNow)).to.include(elsewhere);
+    });
+
     describe('links', () => {
       const link = async (key: string, issuedAt: Date, ttlSeconds: number) =>
         fx.storage.link(key, {
@@ -260,6 +283,9 @@ export const objectStorageContract = (name: string, setup: (ctx: Mocha.Context) 
         await outage(storage.get(key));
         await outage(storage.stat(key));
         await outage(storage.delete(key));
+        await outage((async () => {
+          for await (const _object of storage.list('files/', new Date())) break;
+        })());
       });
     });
   });

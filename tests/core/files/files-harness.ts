@@ -16,6 +16,7 @@ import { GetFile } from '../../../core/files/get-file.js';
 import { ListFiles } from '../../../core/files/list-files.js';
 import { OpenFileLink } from '../../../core/files/open-file-link.js';
 import type { StoredFile } from '../../../core/files/stored-file.js';
+import { SweepOrphanObjects } from '../../../core/files/sweep-orphan-objects.js';
 import { UploadFile } from '../../../core/files/upload-file.js';
 import type { Actor } from '../../../core/shared/actor.js';
 import type { DomainError } from '../../../core/shared/errors.js';
@@ -53,7 +54,7 @@ export const filesHarness = (overrides: Partial<FilePolicy> = {}) => {
   const clock = new ManualClock();
   const ids = { next: () => uuidv7() };
   const files = new MemoryFileRepository();
-  const storage = new MemoryObjectStorage();
+  const storage = new MemoryObjectStorage(undefined, clock);
   const events = new MemoryEventOutbox();
   const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records: new MemoryRecordRepository(), files, events });
   const rules = policy(overrides);
@@ -70,6 +71,7 @@ export const filesHarness = (overrides: Partial<FilePolicy> = {}) => {
     link: new GetFileLink(files, storage, clock, rules),
     openLink: new OpenFileLink(storage, clock),
     remove: new DeleteFile(files, storage, uow, ids, clock),
+    sweep: new SweepOrphanObjects(storage, files),
     async aFile(actor: Actor, bytes: Buffer, filename = 'picture.png', declaredType: string | null = 'image/png'): Promise<StoredFile> {
       return right(await h.upload.execute({ actor, filename, declaredType, body: chunked(bytes) }));
     },
