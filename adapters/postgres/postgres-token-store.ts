@@ -67,7 +67,6 @@ export class PostgresTokenStore implements TokenStore {
           expires_at: expiresAt,
           spent_at: null,
           successor_hash: null,
-          revoked_at: null,
         },
         { transaction },
       );
@@ -172,11 +171,7 @@ export class PostgresTokenStore implements TokenStore {
     });
   }
 
-  /**
-   * Marks locked sessions revoked. The session row is the only record of revocation: every token
-   * lookup goes through it, so `refresh_tokens.revoked_at` is left null rather than kept as a copy
-   * that nothing reads (it cost an UPDATE of the whole family under the lock).
-   */
+  /** Marks locked sessions revoked: the session row is the only record of revocation (every token lookup goes through it). */
   private async revokeLocked(sessionIds: string[], now: Date, transaction: Transaction): Promise<void> {
     if (sessionIds.length === 0) return;
     await this.db.models.RefreshSession.update({ revoked_at: now }, { where: { id: sessionIds }, transaction });

@@ -11,8 +11,8 @@ import type { Migration } from './migration.js';
  * `refresh_tokens` holds SHA-256 hashes only. A token is current until `spent_at` is set, and
  * then names the `successor_hash` it was exchanged for, so a replay within the grace window is
  * recognised and a later one revokes the family. Spent rows stay until the family's absolute
- * `expires_at` so reuse is detected for the session's whole life; `revoked_at` mirrors the
- * session's so that each token row tells on its own whether it is dead.
+ * `expires_at` so reuse is detected for the session's whole life. Revocation lives on the session
+ * row only: every token lookup goes through its session.
  */
 export const refreshTokens: Migration = {
   name: '0003-refresh-tokens',
@@ -37,7 +37,6 @@ export const refreshTokens: Migration = {
       expires_at: { type: 'TIMESTAMPTZ', allowNull: false },
       spent_at: { type: 'TIMESTAMPTZ', allowNull: true },
       successor_hash: { type: DataTypes.STRING(128), allowNull: true },
-      revoked_at: { type: 'TIMESTAMPTZ', allowNull: true },
     });
     const statements = [
       // Listing and ending a user's live sessions.

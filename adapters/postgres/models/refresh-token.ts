@@ -10,7 +10,6 @@ export interface RefreshTokenRow {
   expires_at: Date;
   spent_at: Date | null;
   successor_hash: string | null;
-  revoked_at: Date | null;
 }
 
 export type RefreshTokenModel = ModelStatic<Model<RefreshTokenRow, RefreshTokenRow> & RefreshTokenRow>;
@@ -27,7 +26,6 @@ export const defineRefreshTokenModel = (sequelize: Sequelize): RefreshTokenModel
       expires_at: { type: DataTypes.DATE, allowNull: false },
       spent_at: { type: DataTypes.DATE, allowNull: true },
       successor_hash: { type: DataTypes.STRING(128), allowNull: true },
-      revoked_at: { type: DataTypes.DATE, allowNull: true },
     },
     { tableName: 'refresh_tokens' },
   );
