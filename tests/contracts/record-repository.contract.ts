@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import * as E from 'fp-ts/lib/Either.js';
+import { left, right } from '../support/builders.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { DomainError } from '../../core/shared/errors.js';
 import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
@@ -33,14 +33,6 @@ export const aRecord = (overrides: Partial<DataRecord> = {}): DataRecord => {
   };
 };
 
-const right = <T>(e: E.Either<DomainError, T>): T => {
-  if (E.isLeft(e)) expect.fail(`expected Right, got ${JSON.stringify(e.left)}`);
-  return e.right;
-};
-const leftTag = <T>(e: E.Either<DomainError, T>): DomainError => {
-  if (E.isRight(e)) expect.fail('expected Left');
-  return e.left;
-};
 
 /**
  * The behaviour every RecordRepository adapter must share. Each test works on its own owner id,
@@ -94,13 +86,13 @@ export const recordRepositoryContract = (name: string, setup: (ctx: Mocha.Contex
     it('refuses an update with a stale version and keeps the stored record', async () => {
       const [record] = await seed([aRecord()]);
       const first = right(await repo.update({ ...record!, name: 'First writer' }, 1));
-      const error = leftTag(await repo.update({ ...record!, name: 'Second writer' }, 1));
+      const error = left(await repo.update({ ...record!, name: 'Second writer' }, 1));
       expect(error._tag).to.equal('PreconditionFailed');
       expect(await repo.findById(record!.id)).to.deep.equal(first);
     });
 
     it('answers NotFound when updating a record that does not exist', async () => {
-      expect(leftTag(await repo.update(aRecord(), 1))._tag).to.equal('NotFound');
+      expect(left(await repo.update(aRecord(), 1))._tag).to.equal('NotFound');
     });
 
     it('never returns a soft-deleted record, and refuses to update it', async () => {
@@ -111,7 +103,7 @@ export const recordRepositoryContract = (name: string, setup: (ctx: Mocha.Contex
       const page = await list({ ownerId: owner }, { field: 'name', direction: 'asc' }, { page: 1, size: 10 });
       expect(page.items.map((r) => r.id)).to.deep.equal([kept!.id]);
       expect(page.total).to.equal(1);
-      expect(leftTag(await repo.update({ ...gone!, deletedAt: null }, 2))._tag).to.equal('NotFound');
+      expect(left(await repo.update({ ...gone!, deletedAt: null }, 2))._tag).to.equal('NotFound');
       expect(await list({ ownerId: owner, q: 'gone' }, { field: 'name', direction: 'asc' }, { page: 1, size: 10 })).to.include({ total: 0 });
     });
 
@@ -228,7 +220,7 @@ export const recordRepositoryContract = (name: string, setup: (ctx: Mocha.Contex
         [{ field: 'name', direction: 'asc' }, Buffer.from('["name","x","not-a-uuid"]').toString('base64url')],
         [{ field: 'created_at', direction: 'asc' }, Buffer.from(`["created_at","yesterday","${uuidv7()}"]`).toString('base64url')],
       ] as const) {
-        const error = leftTag(await repo.list({ ownerId: owner }, sort, { page: 1, size: 1, cursor }));
+        const error = left(await repo.list({ ownerId: owner }, sort, { page: 1, size: 1, cursor }));
         expect(error).to.deep.include({ _tag: 'Validation' });
         expect((error as Extract<DomainError, { _tag: 'Validation' }>).issues[0]!.field).to.equal('cursor');
       }

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import * as E from 'fp-ts/lib/Either.js';
+import { left, right } from '../support/builders.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { User } from '../../core/identity/user.js';
 import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
-import type { DomainError } from '../../core/shared/errors.js';
 import type { Sort } from '../../core/shared/pagination.js';
 
 export interface UserRepositoryFixture {
@@ -35,15 +34,7 @@ export const aUser = (overrides: Partial<User> = {}): User => {
   };
 };
 
-const right = <T>(e: E.Either<DomainError, T>): T => {
-  if (E.isLeft(e)) throw new Error(`expected Right, got ${JSON.stringify(e.left)}`);
-  return e.right;
-};
 
-const leftOf = <T>(e: E.Either<DomainError, T>): DomainError => {
-  if (E.isRight(e)) throw new Error('expected Left, got Right');
-  return e.left;
-};
 
 /**
  * The behaviour every UserRepository adapter must share. `setup` runs once per adapter (it may
@@ -105,14 +96,14 @@ export const userRepositoryContract = (
     describe('uniqueness', () => {
       it('refuses a second user with the same email, naming the email', async () => {
         await insertAll(aUser({ email: 'grace@example.com' }));
-        const error = leftOf(await repo.insert(aUser({ email: 'grace@example.com' })));
+        const error = left(await repo.insert(aUser({ email: 'grace@example.com' })));
         expect(error._tag).to.equal('Conflict');
         expect(error.message).to.match(/email/i);
       });
 
       it('refuses a second user with the same username in another case, naming the username', async () => {
         await insertAll(aUser({ username: 'Grace' }));
-        const error = leftOf(await repo.insert(aUser({ username: 'gRACE' })));
+        const error = left(await repo.insert(aUser({ username: 'gRACE' })));
         expect(error._tag).to.equal('Conflict');
         expect(error.message).to.match(/username/i);
         expect(await listIds({})).to.have.length(1);
@@ -120,10 +111,10 @@ export const userRepositoryContract = (
 
       it('refuses an update that takes another user\'s email or username', async () => {
         const [a, b] = await insertAll(aUser({ email: 'a@example.com', username: 'alpha' }), aUser());
-        const byEmail = leftOf(await repo.update({ ...(b as User), email: 'a@example.com' }));
+        const byEmail = left(await repo.update({ ...(b as User), email: 'a@example.com' }));
         expect(byEmail._tag).to.equal('Conflict');
         expect(byEmail.message).to.match(/email/i);
-        const byName = leftOf(await repo.update({ ...(b as User), username: 'ALPHA' }));
+        const byName = left(await repo.update({ ...(b as User), username: 'ALPHA' }));
         expect(byName._tag).to.equal('Conflict');
         expect(byName.message).to.match(/username/i);
         expect(await repo.findById((b as User).id)).to.deep.equal(b);
@@ -158,7 +149,7 @@ export const userRepositoryContract = (
       });
 
       it('answers NotFound for a user that does not exist', async () => {
-        expect(leftOf(await repo.update(aUser()))._tag).to.equal('NotFound');
+        expect(left(await repo.update(aUser()))._tag).to.equal('NotFound');
       });
     });
 
@@ -172,7 +163,7 @@ export const userRepositoryContract = (
         const page = await repo.list({}, { field: 'created_at', direction: 'asc' }, { page: 1, size: 20 });
         expect(page.items.map((u) => u.id)).to.deep.equal([(other as User).id]);
         expect(page.total).to.equal(1);
-        expect(leftOf(await repo.update({ ...(user as User), fullName: 'back' }))._tag).to.equal('NotFound');
+        expect(left(await repo.update({ ...(user as User), fullName: 'back' }))._tag).to.equal('NotFound');
       });
 
       it('frees the email and username for a new account', async () => {

@@ -1,5 +1,3 @@
-import { expect } from 'chai';
-import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
 import { FileTypeContentTypeDetector } from '../../../adapters/file-type/file-type-content-type-detector.js';
 import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.js';
@@ -19,27 +17,11 @@ import type { StoredFile } from '../../../core/files/stored-file.js';
 import { SweepOrphanObjects } from '../../../core/files/sweep-orphan-objects.js';
 import { UploadFile } from '../../../core/files/upload-file.js';
 import type { Actor } from '../../../core/shared/actor.js';
-import type { DomainError } from '../../../core/shared/errors.js';
 import { chunked } from '../../contracts/object-storage.contract.js';
+import { anActor, left, right } from '../../support/builders.js';
 import { ManualClock } from '../../support/manual-clock.js';
 
-export const anActor = (overrides: Partial<Actor> = {}): Actor => ({
-  userId: uuidv7(),
-  sessionId: uuidv7(),
-  role: 'taker',
-  isAdmin: false,
-  ...overrides,
-});
-
-export const right = <T>(e: E.Either<DomainError, T>): T => {
-  if (E.isLeft(e)) expect.fail(`expected Right, got ${JSON.stringify(e.left)}`);
-  return e.right;
-};
-
-export const left = <T>(e: E.Either<DomainError, T>): DomainError => {
-  if (E.isRight(e)) expect.fail(`expected Left, got ${JSON.stringify(e.right)}`);
-  return e.left;
-};
+export { anActor, left, right };
 
 export const policy = (overrides: Partial<FilePolicy> = {}): FilePolicy => ({
   maxBytes: 1024 * 1024,

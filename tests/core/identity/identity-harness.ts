@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
 import { RateLimiterFlexibleLoginThrottle } from '../../../adapters/rate-limiter-flexible/rate-limiter-flexible-login-throttle.js';
 import { JsonwebtokenAccessTokens } from '../../../adapters/jsonwebtoken/jsonwebtoken-access-tokens.js';
@@ -33,9 +32,9 @@ import { UpdateUser } from '../../../core/identity/update-user.js';
 import type { User } from '../../../core/identity/user.js';
 import { UserFactory } from '../../../core/identity/user-factory.js';
 import type { Actor } from '../../../core/shared/actor.js';
-import type { DomainError } from '../../../core/shared/errors.js';
 import { FastPasswordHasher } from '../../support/fast-password-hasher.js';
 import { ManualClock } from '../../support/manual-clock.js';
+import { left, right } from '../../support/builders.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const CLIENT = { ip: '203.0.113.9', userAgent: 'Mozilla/5.0 (test)' };
@@ -100,12 +99,4 @@ export const identityHarness = (settings: Partial<SessionSettings> = {}, maxFail
 
 export type IdentityHarness = ReturnType<typeof identityHarness>;
 
-export const right = <T>(result: E.Either<DomainError, T>): T => {
-  if (E.isLeft(result)) throw new Error(`Expected success, got ${result.left._tag}: ${result.left.message}`);
-  return result.right;
-};
-
-export const left = <T>(result: E.Either<DomainError, T>): DomainError => {
-  if (E.isRight(result)) throw new Error('Expected a failure, got success');
-  return result.left;
-};
+export { left, right };

@@ -1,5 +1,3 @@
-import * as E from 'fp-ts/lib/Either.js';
-import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
 import { CronParserValidator } from '../../../adapters/cron-parser/cron-parser-validator.js';
 import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.js';
@@ -14,26 +12,10 @@ import { ListRecords } from '../../../core/records/list-records.js';
 import type { DataRecord } from '../../../core/records/record.js';
 import { UpdateRecord } from '../../../core/records/update-record.js';
 import type { Actor } from '../../../core/shared/actor.js';
-import type { DomainError } from '../../../core/shared/errors.js';
+import { anActor, left, right } from '../../support/builders.js';
 import { ManualClock } from '../../support/manual-clock.js';
 
-export const anActor = (overrides: Partial<Actor> = {}): Actor => ({
-  userId: uuidv7(),
-  sessionId: uuidv7(),
-  role: 'taker',
-  isAdmin: false,
-  ...overrides,
-});
-
-export const right = <T>(e: E.Either<DomainError, T>): T => {
-  if (E.isLeft(e)) expect.fail(`expected Right, got ${JSON.stringify(e.left)}`);
-  return e.right;
-};
-
-export const left = <T>(e: E.Either<DomainError, T>): DomainError => {
-  if (E.isRight(e)) expect.fail(`expected Left, got ${JSON.stringify(e.right)}`);
-  return e.left;
-};
+export { anActor, left, right };
 
 /** Every records use case on memory adapters, a manual clock and the real cron parser. */
 export const recordsHarness = () => {
