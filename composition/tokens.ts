@@ -15,7 +15,8 @@ import type { IdempotencyStore } from '../core/shared/idempotency-store.js';
 import type { Config } from './config.js';
 import type { Infrastructure } from './infrastructure.js';
 
-const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.${name}`);
+/** A container key; `Symbol.for` so that a key means the same thing wherever it is written. */
+export const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.${name}`);
 
 /** Container keys for what every module shares. Each module declares its own tokens in its file. */
 export const TOKENS = {

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
-import type { ServiceIdentifier } from 'inversify';
 import { FileTypeContentTypeDetector } from '../../adapters/file-type/file-type-content-type-detector.js';
 import { fileRoutes } from '../../adapters/http/routes/files.js';
 import { LocalDiskObjectStorage } from '../../adapters/local-disk/local-disk-object-storage.js';
@@ -28,14 +27,14 @@ import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
 import { dataPath } from '../infrastructure.js';
 import type { ModuleBinder, ModuleContext } from '../module.js';
-import { TOKENS } from '../tokens.js';
+import { TOKENS, token } from '../tokens.js';
 
-const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.files.${name}`);
+const moduleToken = <T>(name: string) => token<T>(`files.${name}`);
 
 export const FILES = {
-  ObjectStorage: token<ObjectStorage>('ObjectStorage'),
-  ContentTypeDetector: token<ContentTypeDetector>('ContentTypeDetector'),
-  Policy: token<FilePolicy>('Policy'),
+  ObjectStorage: moduleToken<ObjectStorage>('ObjectStorage'),
+  ContentTypeDetector: moduleToken<ContentTypeDetector>('ContentTypeDetector'),
+  Policy: moduleToken<FilePolicy>('Policy'),
 };
 
 /** Where the API serves its own links (local disk, memory); fileRoutes mounts the same path. */

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import type { ServiceIdentifier } from 'inversify';
 import { Argon2PasswordHasher } from '../../adapters/argon2/argon2-password-hasher.js';
 import { authRoutes } from '../../adapters/http/routes/auth.js';
 import { userRoutes } from '../../adapters/http/routes/users.js';
@@ -41,20 +40,20 @@ import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
 import type { Config } from '../config.js';
 import type { Infrastructure } from '../infrastructure.js';
 import type { ModuleBinder } from '../module.js';
-import { TOKENS } from '../tokens.js';
+import { TOKENS, token } from '../tokens.js';
 
-const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.identity.${name}`);
+const moduleToken = <T>(name: string) => token<T>(`identity.${name}`);
 
 export const IDENTITY = {
-  TokenStore: token<TokenStore>('TokenStore'),
-  PasswordHasher: token<PasswordHasher>('PasswordHasher'),
-  AccessTokens: token<AccessTokens>('AccessTokens'),
-  LoginThrottle: token<LoginThrottle>('LoginThrottle'),
-  SessionStarter: token<SessionStarter>('SessionStarter'),
-  UserFactory: token<UserFactory>('UserFactory'),
-  CreateUser: token<CreateUser>('CreateUser'),
+  TokenStore: moduleToken<TokenStore>('TokenStore'),
+  PasswordHasher: moduleToken<PasswordHasher>('PasswordHasher'),
+  AccessTokens: moduleToken<AccessTokens>('AccessTokens'),
+  LoginThrottle: moduleToken<LoginThrottle>('LoginThrottle'),
+  SessionStarter: moduleToken<SessionStarter>('SessionStarter'),
+  UserFactory: moduleToken<UserFactory>('UserFactory'),
+  CreateUser: moduleToken<CreateUser>('CreateUser'),
   /** Every identity use case (the CLI's seed uses registration). */
-  UseCases: token<IdentityUseCases>('UseCases'),
+  UseCases: moduleToken<IdentityUseCases>('UseCases'),
 };
 
 /** Skew tolerated between the clocks of servers that issue and check access tokens. */

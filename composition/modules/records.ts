@@ -1,4 +1,3 @@
-import type { ServiceIdentifier } from 'inversify';
 import { CronParserValidator } from '../../adapters/cron-parser/cron-parser-validator.js';
 import { recordRoutes } from '../../adapters/http/routes/records.js';
 import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
@@ -15,17 +14,17 @@ import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
 import type { ModuleBinder } from '../module.js';
-import { TOKENS } from '../tokens.js';
+import { TOKENS, token } from '../tokens.js';
 
-const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`portside.records.${name}`);
+const moduleToken = <T>(name: string) => token<T>(`records.${name}`);
 
 export const RECORDS = {
-  CronValidator: token<CronValidator>('CronValidator'),
-  CreateRecord: token<CreateRecord>('CreateRecord'),
-  ListRecords: token<ListRecords>('ListRecords'),
-  GetRecord: token<GetRecord>('GetRecord'),
-  UpdateRecord: token<UpdateRecord>('UpdateRecord'),
-  DeleteRecord: token<DeleteRecord>('DeleteRecord'),
+  CronValidator: moduleToken<CronValidator>('CronValidator'),
+  CreateRecord: moduleToken<CreateRecord>('CreateRecord'),
+  ListRecords: moduleToken<ListRecords>('ListRecords'),
+  GetRecord: moduleToken<GetRecord>('GetRecord'),
+  UpdateRecord: moduleToken<UpdateRecord>('UpdateRecord'),
+  DeleteRecord: moduleToken<DeleteRecord>('DeleteRecord'),
 };
 
 const WRITE_DEPS = [TOKENS.UnitOfWork, TOKENS.IdGenerator, TOKENS.Clock] as const;
