@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { QueryTypes, type Transaction } from 'sequelize';
-import { invalidField, notFound, preconditionFailed, type DomainError } from '../../core/shared/errors.js';
-import { offsetOf, type Page, type PageQuery, type Sort } from '../../core/shared/pagination.js';
+import type { Transaction } from 'sequelize';
+import { notFound, preconditionFailed, type DomainError } from '../../core/shared/errors.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
 import { isRecordStatus, type DataRecord, type JsonObject } from '../../core/records/record.js';
-import { decodeRecordCursor, recordCursor } from '../../core/records/record-cursor.js';
+import { RECORD_KEYSET } from '../../core/records/record-cursor.js';
 import type { RecordFilter, RecordRepository, RecordSortField } from '../../core/records/record-repository.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
+import { listKeyset, type KeysetTable } from './keyset-page.js';
 import type { RecordRow } from './models/record.js';
 
 const toRecord = (row: RecordRow): DataRecord => {
@@ -41,17 +42,20 @@ const toRow = (r: DataRecord): RecordRow => ({
   deleted_at: r.deletedAt,
 });
 
-// Fixed SQL per sort key: nothing the client sends is ever spliced into the statement.
-const SORT_SQL: { readonly [F in RecordSortField]: { readonly key: string; readonly param: string } } = {
-  created_at: { key: 'created_at', param: '$after::timestamptz' },
-  updated_at: { key: 'updated_at', param: '$after::timestamptz' },
-  name: { key: '(lower(name) COLLATE "C")', param: '$after::text' },
+// Sort keys as the `(key, id)` indexes of migrations/0004-records.ts spell them.
+const RECORDS: KeysetTable<RecordRow, DataRecord, RecordSortField> = {
+  table: 'records',
+  sql: {
+    created_at: { expression: 'created_at', type: 'timestamptz' },
+    updated_at: { expression: 'updated_at', type: 'timestamptz' },
+    name: { expression: '(lower(name) COLLATE "C")', type: 'text' },
+  },
+  keys: RECORD_KEYSET,
+  toItem: toRecord,
 };
 
 /** `%`, `_` and the escape character itself match literally inside the contains pattern. */
 const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-type ListedRow = RecordRow & { sort_value: string | Date };
 
 export class PostgresRecordRepository implements RecordRepository {
   constructor(
@@ -86,8 +90,6 @@ export class PostgresRecordRepository implements RecordRepository {
   }
 
   async list(filter: RecordFilter, sort: Sort<RecordSortField>, page: PageQuery): Promise<E.Either<DomainError, Page<DataRecord>>> {
-    const after = page.cursor === undefined ? null : decodeRecordCursor(page.cursor, sort);
-    if (page.cursor !== undefined && after === null) return E.left(invalidField('cursor', 'is not a cursor for this sort'));
     const where = ['deleted_at IS NULL'];
     const bind: Record<string, unknown> = {};
     if (filter.ownerId !== undefined) {
@@ -102,43 +104,6 @@ export class PostgresRecordRepository implements RecordRepository {
       where.push(`name ILIKE $q ESCAPE '\\'`);
       bind['q'] = containsPattern(filter.q);
     }
-    const { key, param } = SORT_SQL[sort.field];
-    const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
-    const total = await this.count(where, bind);
-    const pageWhere = [...where];
-    const pageBind = { ...bind, limit: page.size + 1 };
-    if (after !== null) {
-      pageWhere.push(`(${key}, id) ${sort.direction === 'asc' ? '>' : '<'} (${param}, $afterId::uuid)`);
-      Object.assign(pageBind, { after: after.value, afterId: after.id });
-    } else {
-      Object.assign(pageBind, { offset: offsetOf(page) });
-    }
-    const sql =
-      `SELECT *, ${key} AS sort_value FROM records WHERE ${pageWhere.join(' AND ')} ` +
-      `ORDER BY ${key} ${dir}, id ${dir} LIMIT $limit${after === null ? ' OFFSET $offset' : ''}`;
-    const rows = await guarded(() =>
-      this.db.sequelize.query<ListedRow>(sql, { bind: pageBind, type: QueryTypes.SELECT, ...inTx(this.transaction) }),
-    );
-    const served = rows.slice(0, page.size);
-    const last = served.at(-1);
-    const value = (r: ListedRow) => (r.sort_value instanceof Date ? r.sort_value.toISOString() : String(r.sort_value));
-    return E.right({
-      items: served.map(toRecord),
-      total,
-      page: page.page,
-      size: page.size,
-      nextCursor: rows.length > page.size && last ? recordCursor(toRecord(last), sort, value(last)) : null,
-    });
-  }
-
-  private async count(where: readonly string[], bind: Record<string, unknown>): Promise<number> {
-    const [row] = await guarded(() =>
-      this.db.sequelize.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE ${where.join(' AND ')}`, {
-        bind,
-        type: QueryTypes.SELECT,
-        ...inTx(this.transaction),
-      }),
-    );
-    return Number(row?.n ?? 0);
+    return listKeyset(this.db, this.transaction, RECORDS, { where, bind }, sort, page);
   }
 }

@@ -1,12 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../shared/actor.js';
-import { invalidField, type DomainError } from '../shared/errors.js';
-import type { Page, PageQuery, Sort } from '../shared/pagination.js';
+import type { DomainError } from '../shared/errors.js';
+import { pageQueryError, type Page, type PageQuery, type Sort } from '../shared/pagination.js';
 import type { DataRecord, RecordStatus } from './record.js';
-import { decodeRecordCursor } from './record-cursor.js';
+import { RECORD_KEYSET } from './record-cursor.js';
 import type { RecordRepository, RecordSortField } from './record-repository.js';
-
-export const MAX_PAGE_SIZE = 100;
 
 export interface ListRecordsQuery {
   /** Admins may narrow to one owner; for anyone else it can only narrow their own records. */
@@ -22,13 +20,8 @@ export class ListRecords {
 
   async execute(actor: Actor, query: ListRecordsQuery): Promise<E.Either<DomainError, Page<DataRecord>>> {
     const { page, sort } = query;
-    if (!Number.isInteger(page.size) || page.size < 1 || page.size > MAX_PAGE_SIZE) {
-      return E.left(invalidField('size', `must be between 1 and ${MAX_PAGE_SIZE}`));
-    }
-    if (!Number.isInteger(page.page) || page.page < 1) return E.left(invalidField('page', 'must be 1 or more'));
-    if (page.cursor !== undefined && decodeRecordCursor(page.cursor, sort) === null) {
-      return E.left(invalidField('cursor', 'is not a cursor from this list with this sort'));
-    }
+    const invalid = pageQueryError(page, sort, RECORD_KEYSET);
+    if (invalid !== null) return E.left(invalid);
     // Filters combine with AND: "mine and owned by someone else" is simply empty, not an error.
     if (!actor.isAdmin && query.ownerId !== undefined && query.ownerId.toLowerCase() !== actor.userId) {
       return E.right({ items: [], total: 0, page: page.page, size: page.size, nextCursor: null });

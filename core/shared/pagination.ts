@@ -1,3 +1,6 @@
+import { invalidField, type DomainError } from './errors.js';
+import { isUuid } from './ids.js';
+
 /** Page/size pagination with optional keyset cursors (see docs/api.md). */
 export interface PageQuery {
   readonly page: number;
@@ -48,6 +51,8 @@ export const pageMeta = (p: Page<unknown>): PageMeta => {
 
 export const offsetOf = (q: PageQuery): number => (q.page - 1) * q.size;
 
+export const MAX_PAGE_SIZE = 100;
+
 
 /**
  * A keyset position: the sort key's value and the id of the last row served, tied to the sort it
@@ -76,4 +81,51 @@ export const decodeCursor = (cursor: string, sort: string): CursorPosition | nul
   } catch {
     return null;
   }
+};
+
+/** A decoded keyset position: the sort key's value (ISO time or lower-cased text) and the row id. */
+export interface KeysetPosition {
+  readonly value: string;
+  readonly id: string;
+}
+
+/**
+ * How one sort key appears in a cursor: a time (ISO 8601 UTC instant) or text (the lower-cased
+ * text both adapters order by), and the value an item has for it.
+ */
+export interface KeysetKey<T> {
+  readonly kind: 'time' | 'text';
+  readonly valueOf: (item: T) => string;
+}
+
+/** A list's sort keys, one per allowed sort field. */
+export type KeysetKeys<T, F extends string> = { readonly [K in F]: KeysetKey<T> };
+
+export const keysetCursor = (sort: Sort<string>, position: KeysetPosition): string =>
+  encodeCursor({ sort: sortKey(sort), value: position.value, id: position.id });
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** null for anything that could not have come from `keysetCursor` for this list and sort. */
+export const decodeKeysetCursor = <T, F extends string>(cursor: string, sort: Sort<F>, keys: KeysetKeys<T, F>): KeysetPosition | null => {
+  const position = decodeCursor(cursor, sortKey(sort));
+  if (position === null || typeof position.value !== 'string' || !isUuid(position.id)) return null;
+  if (keys[sort.field].kind === 'time' && !(ISO_TIME.test(position.value) && !Number.isNaN(Date.parse(position.value)))) return null;
+  return { value: position.value, id: position.id.toLowerCase() };
+};
+
+/**
+ * The first thing wrong with a page query (size, page, then a cursor not made for this list and
+ * sort), or null. Use cases check it before any filter runs, so even a list that is empty for the
+ * caller refuses a bad cursor.
+ */
+export const pageQueryError = <T, F extends string>(page: PageQuery, sort: Sort<F>, keys: KeysetKeys<T, F>): DomainError | null => {
+  if (!Number.isInteger(page.size) || page.size < 1 || page.size > MAX_PAGE_SIZE) {
+    return invalidField('size', `must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  if (!Number.isInteger(page.page) || page.page < 1) return invalidField('page', 'must be 1 or more');
+  if (page.cursor !== undefined && decodeKeysetCursor(page.cursor, sort, keys) === null) {
+    return invalidField('cursor', 'is not a cursor from this list with this sort');
+  }
+  return null;
 };
