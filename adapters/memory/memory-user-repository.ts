@@ -1,14 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { conflict, notFound, type DomainError } from '../../core/shared/errors.js';
-import { offsetOf, type Page, type PageQuery, type Sort } from '../../core/shared/pagination.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
 import type { User } from '../../core/identity/user.js';
+import { USER_KEYSET } from '../../core/identity/user-cursor.js';
 import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
+import { keysetPage } from './keyset-page.js';
 import { snapshotMap, type Snapshottable } from './snapshot.js';
-
-const compare = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
-
-const sortValue = (user: User, field: UserSortField): string | number =>
-  field === 'created_at' ? user.createdAt.getTime() : field === 'email' ? user.email : user.username.toLowerCase();
 
 /** Users in process memory; deleted rows are kept (as in Postgres) but invisible to every read. */
 export class MemoryUserRepository implements UserRepository, Snapshottable {
@@ -45,20 +42,15 @@ export class MemoryUserRepository implements UserRepository, Snapshottable {
     return this.live().find((u) => u.username.toLowerCase() === wanted) ?? null;
   }
 
-  async list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Page<User>> {
+  async list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<E.Either<DomainError, Page<User>>> {
     const q = filter.q?.toLowerCase();
-    const sign = sort.direction === 'asc' ? 1 : -1;
-    const matching = this.live()
-      .filter(
-        (u) =>
-          (filter.role === undefined || u.role === filter.role) &&
-          (filter.isActive === undefined || u.isActive === filter.isActive) &&
-          (q === undefined ||
-            [u.email, u.username, u.fullName ?? ''].some((text) => text.toLowerCase().includes(q))),
-      )
-      .sort((a, b) => sign * (compare(sortValue(a, sort.field), sortValue(b, sort.field)) || compare(a.id, b.id)));
-    const start = offsetOf(page);
-    return { items: matching.slice(start, start + page.size), total: matching.length, page: page.page, size: page.size };
+    const matching = this.live().filter(
+      (u) =>
+        (filter.role === undefined || u.role === filter.role) &&
+        (filter.isActive === undefined || u.isActive === filter.isActive) &&
+        (q === undefined || [u.email, u.username, u.fullName ?? ''].some((text) => text.toLowerCase().includes(q))),
+    );
+    return keysetPage(matching, USER_KEYSET, sort, page);
   }
 
   snapshot(): () => void {

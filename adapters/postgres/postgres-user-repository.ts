@@ -2,10 +2,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Role } from '../../core/shared/actor.js';
 import { conflict, notFound, type DomainError } from '../../core/shared/errors.js';
-import { offsetOf, type Page, type PageQuery, type Sort } from '../../core/shared/pagination.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
 import type { User } from '../../core/identity/user.js';
+import { USER_KEYSET } from '../../core/identity/user-cursor.js';
 import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
 import { guarded, inTx, uniqueViolation, type PostgresDatabase } from './database.js';
+import { listKeyset, type KeysetTable } from './keyset-page.js';
 import type { UserRow } from './models/user.js';
 
 const isRole = (value: string): value is Role => value === 'giver' || value === 'taker';
@@ -50,12 +52,17 @@ const CLASHES: Readonly<Record<string, string>> = {
   users_pkey: 'A user with this id already exists',
 };
 
-// Fixed SQL per sort field (byte order of the lower-cased value, as the memory adapter sorts):
-// nothing the client sends is ever spliced into the statement.
-const SORT_SQL: { readonly [F in UserSortField]: string } = {
-  created_at: 'created_at',
-  email: 'email COLLATE "C"',
-  username: 'lower(username) COLLATE "C"',
+// Sort keys as the `(key, id)` indexes of migrations/0002-users.ts spell them: byte order of the
+// lower-cased value, as the memory adapter sorts (emails are stored lower-cased).
+const USERS: KeysetTable<UserRow, User, UserSortField> = {
+  table: 'users',
+  sql: {
+    created_at: { expression: 'created_at', type: 'timestamptz' },
+    email: { expression: '(email COLLATE "C")', type: 'text' },
+    username: { expression: '(lower(username) COLLATE "C")', type: 'text' },
+  },
+  keys: USER_KEYSET,
+  toItem: toUser,
 };
 
 /** `%`, `_` and the escape character itself match literally inside the contains pattern. */
@@ -106,36 +113,22 @@ export class PostgresUserRepository implements UserRepository {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
-  async list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Page<User>> {
-    const conditions = ['deleted_at IS NULL'];
+  async list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<E.Either<DomainError, Page<User>>> {
+    const where = ['deleted_at IS NULL'];
     const bind: Record<string, unknown> = {};
     if (filter.role !== undefined) {
-      conditions.push('role = $role');
+      where.push('role = $role');
       bind['role'] = filter.role;
     }
     if (filter.isActive !== undefined) {
-      conditions.push('is_active = $isActive');
+      where.push('is_active = $isActive');
       bind['isActive'] = filter.isActive;
     }
     if (filter.q !== undefined && filter.q !== '') {
-      conditions.push(
-        "(email ILIKE $q ESCAPE '\\' OR username ILIKE $q ESCAPE '\\' OR full_name ILIKE $q ESCAPE '\\')",
-      );
+      where.push("(email ILIKE $q ESCAPE '\\' OR username ILIKE $q ESCAPE '\\' OR full_name ILIKE $q ESCAPE '\\')");
       bind['q'] = containsPattern(filter.q);
     }
-    const where = conditions.join(' AND ');
-    const direction = sort.direction === 'desc' ? 'DESC' : 'ASC';
-    const options = { type: QueryTypes.SELECT, ...inTx(this.transaction) } as const;
-    const [counted] = await guarded(() =>
-      this.db.sequelize.query<{ total: string }>(`SELECT count(*) AS total FROM users WHERE ${where}`, { ...options, bind }),
-    );
-    const rows = await guarded(() =>
-      this.db.sequelize.query<UserRow>(
-        `SELECT * FROM users WHERE ${where} ORDER BY ${SORT_SQL[sort.field]} ${direction}, id ${direction} LIMIT $limit OFFSET $offset`,
-        { ...options, bind: { ...bind, limit: page.size, offset: offsetOf(page) } },
-      ),
-    );
-    return { items: rows.map(toUser), total: Number(counted?.total ?? 0), page: page.page, size: page.size };
+    return listKeyset(this.db, this.transaction, USERS, { where, bind }, sort, page);
   }
 
   private async findOne(where: { id: string } | { email: string }): Promise<User | null> {

@@ -1,8 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../shared/actor.js';
 import { forbidden, type DomainError } from '../shared/errors.js';
-import type { Page, PageQuery, Sort } from '../shared/pagination.js';
+import { pageQueryError, type Page, type PageQuery, type Sort } from '../shared/pagination.js';
 import type { User } from './user.js';
+import { USER_KEYSET } from './user-cursor.js';
 import type { UserFilter, UserRepository, UserSortField } from './user-repository.js';
 
 export interface ListUsersQuery {
@@ -16,6 +17,8 @@ export class ListUsers {
 
   async execute(actor: Actor, query: ListUsersQuery): Promise<E.Either<DomainError, Page<User>>> {
     if (!actor.isAdmin) return E.left(forbidden('Only admins can list users'));
-    return E.right(await this.users.list(query.filter, query.sort, query.page));
+    const invalid = pageQueryError(query.page, query.sort, USER_KEYSET);
+    if (invalid !== null) return E.left(invalid);
+    return this.users.list(query.filter, query.sort, query.page);
   }
 }

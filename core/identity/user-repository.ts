@@ -12,6 +12,7 @@ export interface UserFilter {
 }
 
 export type UserSortField = 'created_at' | 'email' | 'username';
+export const USER_SORT_FIELDS: readonly UserSortField[] = ['created_at', 'email', 'username'];
 
 /** Soft-deleted users are invisible to every read. */
 export interface UserRepository {
@@ -24,5 +25,12 @@ export interface UserRepository {
   findByEmail(email: string): Promise<User | null>;
   /** Case-insensitive. */
   findByUsername(username: string): Promise<User | null>;
-  list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Page<User>>;
+  /**
+   * Ordered by the sort key (email and username case-insensitively), then id in the same
+   * direction. With `page.cursor` the page starts after the cursor's row (keyset, `page` ignored);
+   * without it, `page` picks the page. `nextCursor` is always set: the position after this page's
+   * last row, or null when nothing follows. A cursor not made for this sort is Left(Validation) on
+   * field `cursor`. `total` counts every match.
+   */
+  list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Either<DomainError, Page<User>>>;
 }

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { left, right } from '../support/builders.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { User } from '../../core/identity/user.js';
+import type { DomainError } from '../../core/shared/errors.js';
 import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
-import type { Sort } from '../../core/shared/pagination.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
 
 export interface UserRepositoryFixture {
   /** An empty repository; called before every test. */
@@ -62,8 +63,10 @@ export const userRepositoryContract = (
       for (const u of users) right(await repo.insert(u));
       return users;
     };
+    const list = async (filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Page<User>> =>
+      right(await repo.list(filter, sort, page));
     const listIds = async (filter: UserFilter, sort: Sort<UserSortField> = { field: 'created_at', direction: 'asc' }) =>
-      (await repo.list(filter, sort, { page: 1, size: 100 })).items.map((u) => u.id);
+      (await list(filter, sort, { page: 1, size: 100 })).items.map((u) => u.id);
 
     describe('insert and find', () => {
       it('stores every field and finds the user by id', async () => {
@@ -160,7 +163,7 @@ export const userRepositoryContract = (
         expect(await repo.findById((user as User).id)).to.equal(null);
         expect(await repo.findByEmail('gone@example.com')).to.equal(null);
         expect(await repo.findByUsername('GONE')).to.equal(null);
-        const page = await repo.list({}, { field: 'created_at', direction: 'asc' }, { page: 1, size: 20 });
+        const page = await list({}, { field: 'created_at', direction: 'asc' }, { page: 1, size: 20 });
         expect(page.items.map((u) => u.id)).to.deep.equal([(other as User).id]);
         expect(page.total).to.equal(1);
         expect(left(await repo.update({ ...(user as User), fullName: 'back' }))._tag).to.equal('NotFound');
@@ -258,9 +261,9 @@ export const userRepositoryContract = (
           aUser({ role: 'taker', createdAt: at(10) }),
         ).then((us) => us.map((u) => u.id));
         const sort: Sort<UserSortField> = { field: 'created_at', direction: 'asc' };
-        const p1 = await repo.list({ role: 'giver' }, sort, { page: 1, size: 2 });
-        const p3 = await repo.list({ role: 'giver' }, sort, { page: 3, size: 2 });
-        const beyond = await repo.list({ role: 'giver' }, sort, { page: 4, size: 2 });
+        const p1 = await list({ role: 'giver' }, sort, { page: 1, size: 2 });
+        const p3 = await list({ role: 'giver' }, sort, { page: 3, size: 2 });
+        const beyond = await list({ role: 'giver' }, sort, { page: 4, size: 2 });
         expect([p1.total, p1.page, p1.size]).to.deep.equal([5, 1, 2]);
         expect(p1.items.map((u) => u.id)).to.deep.equal(ids.slice(0, 2));
         expect(p3.items.map((u) => u.id)).to.deep.equal(ids.slice(4, 5));
@@ -269,9 +272,85 @@ export const userRepositoryContract = (
         expect(beyond.total).to.equal(5);
       });
 
+      it('pages by number with a cursor offered only while more rows follow, and a cursor continues from any page', async () => {
+        await insertAll(...['a', 'b', 'c', 'd', 'e'].map((n) => aUser({ username: n })));
+        const byName: Sort<UserSortField> = { field: 'username', direction: 'asc' };
+        const p2 = await list({}, byName, { page: 2, size: 2 });
+        expect(p2.items.map((u) => u.username)).to.deep.equal(['c', 'd']);
+        expect(p2.nextCursor).to.be.a('string');
+        const rest = await list({}, byName, { page: 1, size: 2, cursor: p2.nextCursor! });
+        expect(rest.items.map((u) => u.username)).to.deep.equal(['e']);
+        expect(rest).to.include({ total: 5, nextCursor: null });
+        expect((await list({}, byName, { page: 3, size: 2 })).nextCursor).to.equal(null);
+      });
+
+      for (const sort of (['created_at', 'email', 'username'] as const).flatMap((field) =>
+        (['asc', 'desc'] as const).map((direction): Sort<UserSortField> => ({ field, direction })),
+      )) {
+        it(`cursor paging by ${sort.direction === 'desc' ? '-' : ''}${sort.field} visits every row once, in order, while users are added between pages`, async () => {
+          // Few distinct times, so that page boundaries fall inside runs of ties; emails and
+          // usernames are unique, but mix case and punctuation whose order differs between
+          // byte order and a locale's, so a seek compared under another collation than the
+          // ORDER BY would skip or repeat rows.
+          const prefixes = ['Zed', 'zed_', 'ZED.', 'z-'];
+          const original = await insertAll(
+            ...Array.from({ length: 23 }, (_, i) =>
+              aUser({
+                email: `${['m.', 'm_', 'm', 'm-'][i % 4]}${i}@example.com`,
+                username: `${prefixes[i % 4]}${i}`,
+                createdAt: at(i % 3),
+              }),
+            ),
+          );
+          const seen: User[] = [];
+          let cursor: string | undefined;
+          let pages = 0;
+          do {
+            const page = await list({}, sort, { page: 1, size: 4, ...(cursor ? { cursor } : {}) });
+            seen.push(...page.items);
+            cursor = page.nextCursor ?? undefined;
+            pages += 1;
+            right(await repo.insert(aUser({ email: `m${pages}x@example.com`, username: `${prefixes[pages % 4]}${pages}x`, createdAt: at(pages % 3) })));
+          } while (cursor !== undefined && pages < 50);
+          const ids = seen.map((u) => u.id);
+          expect(new Set(ids).size, 'no user served twice').to.equal(ids.length);
+          expect(ids).to.include.members(original.map((u) => u.id));
+          // The pages joined are the list's own order (less the users added behind the cursor).
+          const everything = (await list({}, sort, { page: 1, size: 100 })).items.map((u) => u.id);
+          expect(ids).to.deep.equal(everything.filter((id) => ids.includes(id)));
+        });
+      }
+
+      it('continues after a cursor whose user was deleted meanwhile', async () => {
+        const [, b, c] = await insertAll(...['a', 'b', 'c'].map((n, i) => aUser({ username: n, createdAt: at(i) })));
+        const sort: Sort<UserSortField> = { field: 'created_at', direction: 'asc' };
+        const first = await list({}, sort, { page: 1, size: 2 });
+        right(await repo.update({ ...(b as User), deletedAt: at(10) }));
+        const next = await list({}, sort, { page: 1, size: 2, cursor: first.nextCursor! });
+        expect(next.items.map((u) => u.id)).to.deep.equal([(c as User).id]);
+      });
+
+      it('refuses a cursor made for another sort, and one that is not a cursor', async () => {
+        await insertAll(...['a', 'b', 'c'].map((n) => aUser({ username: n })));
+        const byName: Sort<UserSortField> = { field: 'username', direction: 'asc' };
+        const { nextCursor } = await list({}, byName, { page: 1, size: 1 });
+        for (const [sort, cursor] of [
+          [{ field: 'username', direction: 'desc' }, nextCursor!],
+          [{ field: 'email', direction: 'asc' }, nextCursor!],
+          [{ field: 'created_at', direction: 'asc' }, nextCursor!],
+          [byName, 'not-a-cursor'],
+          [byName, Buffer.from('["username","b","not-a-uuid"]').toString('base64url')],
+          [{ field: 'created_at', direction: 'asc' }, Buffer.from(`["created_at","yesterday","${uuidv7()}"]`).toString('base64url')],
+        ] as const) {
+          const error = left(await repo.list({}, sort, { page: 1, size: 1, cursor }));
+          expect(error).to.deep.include({ _tag: 'Validation' });
+          expect((error as Extract<DomainError, { _tag: 'Validation' }>).issues[0]!.field).to.equal('cursor');
+        }
+      });
+
       it('returns whole users', async () => {
         const [user] = await insertAll(aUser({ fullName: null, isVerified: true }));
-        const page = await repo.list({}, { field: 'email', direction: 'asc' }, { page: 1, size: 10 });
+        const page = await list({}, { field: 'email', direction: 'asc' }, { page: 1, size: 10 });
         expect(page.items).to.deep.equal([user]);
       });
     });
