@@ -98,7 +98,10 @@ export const sortParam = <F extends string>(fields: readonly F[]) =>
 
 export const Page = intFromString(1, 1_000_000, 'Page');
 export const Size = intFromString(1, 100, 'Size');
-export const Cursor = refineString('Cursor', (s) => s.length > 0 && s.length <= 512, { description: 'opaque cursor from meta.next_cursor' }, 'must be a cursor from meta.next_cursor');
+// The bound only stops abuse: it must pass every cursor the server issues, and one carries a sort
+// value (a 255-character name, a 254-character email) that may be non-ASCII or JSON-escaped, then
+// base64url: up to about 2,100 characters.
+export const Cursor = refineString('Cursor', (s) => s.length > 0 && s.length <= 4096, { description: 'opaque cursor from meta.next_cursor', maxLength: 4096 }, 'must be a cursor from meta.next_cursor');
 
 /** The pagination query every list accepts. */
 export const pageQueryProps = { page: Page, size: Size };
