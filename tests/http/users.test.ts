@@ -31,7 +31,7 @@ describe('HTTP /api/v1/users', () => {
 
       const all = await list('sort=-username');
       expect(all.items.map((u: { id: string }) => u.id)).to.deep.equal([d.id, b.id, a.id]);
-      expect(all.meta).to.deep.equal({ total: 3, page: 1, size: 20, pages: 1, has_next: false, has_prev: false });
+      expect(all.meta).to.deep.equal({ total: 3, page: 1, size: 20, pages: 1, has_next: false, has_prev: false, next_cursor: null });
       expect((await list('role=giver')).items.map((u: { id: string }) => u.id)).to.deep.equal([a.id]);
       expect((await list('is_active=false')).items.map((u: { id: string }) => u.id)).to.deep.equal([d.id]);
       const page2 = await list('sort=created_at&size=2&page=2');
@@ -45,6 +45,55 @@ describe('HTTP /api/v1/users', () => {
     it('422 for an unknown sort, a size over 100, a bad role or flag', async () => {
       for (const q of ['sort=password_hash', 'size=101', 'page=0', 'role=admin', 'is_active=maybe']) {
         expect((await as(admin.tokens.access_token).get(`${USERS}?${q}`).expect(422)).body.error).to.equal('VALIDATION_ERROR');
+      }
+    });
+
+    it('admin: walks every user once with next_cursor while users register, page ignored in cursor mode', async () => {
+      const tag = `zc${Date.now().toString(36)}`;
+      const registered: string[] = [];
+      for (let i = 0; i < 5; i += 1) registered.push((await c.register({ username: `${tag}_${i}` })).id);
+      const page = async (qs: string) => (await as(admin.tokens.access_token).get(`${USERS}?q=${tag}&sort=-username&size=2&${qs}`).expect(200)).body.data;
+      const first = await page('');
+      expect(first.meta).to.include({ page: 1, has_prev: false, has_next: true });
+      const seen: string[] = first.items.map((u: { id: string }) => u.id);
+      let cursor: string | null = first.meta.next_cursor;
+      let added = 0;
+      while (cursor !== null) {
+        // One lands before the cursor (not served: it sorts above), one after it.
+        await c.register({ username: `${tag}_${added % 2 === 0 ? 9 : 0}${added}` });
+        added += 1;
+        const next = await page(`page=7&cursor=${encodeURIComponent(cursor)}`);
+        expect(next.meta).to.include({ page: 1, has_prev: true });
+        expect(next.meta.has_next).to.equal(next.meta.next_cursor !== null);
+        seen.push(...next.items.map((u: { id: string }) => u.id));
+        cursor = next.meta.next_cursor;
+      }
+      expect(new Set(seen).size, 'no user served twice').to.equal(seen.length);
+      expect(seen).to.include.members(registered);
+    });
+
+    it('admin: a cursor carrying a long non-ASCII email still round-trips', async () => {
+      const tag = `zu${Date.now().toString(36)}`;
+      const email = `${'é'.repeat(200)}${tag}@example.com`;
+      const long = await c.register({ email, username: `${tag}_long` });
+      const later = await c.register({ email: `${'é'.repeat(201)}${tag}@example.com`, username: `${tag}_later` });
+      const first = (await as(admin.tokens.access_token).get(`${USERS}?q=${tag}&sort=email&size=1`).expect(200)).body.data;
+      expect(first.items.map((u: { id: string }) => u.id)).to.deep.equal([long.id]);
+      const next = await as(admin.tokens.access_token).get(`${USERS}?q=${tag}&sort=email&size=1&cursor=${encodeURIComponent(first.meta.next_cursor)}`).expect(200);
+      expect(next.body.data.items.map((u: { id: string }) => u.id)).to.deep.equal([later.id]);
+      expect(next.body.data.meta.next_cursor).to.equal(null);
+    });
+
+    it('422 on cursor for a malformed cursor, and for a cursor from another sort', async () => {
+      await c.register();
+      await c.register();
+      const cursor = (await as(admin.tokens.access_token).get(`${USERS}?sort=username&size=1`).expect(200)).body.data.meta.next_cursor as string;
+      expect(cursor).to.be.a('string');
+      const forged = Buffer.from('["username","a","not-a-uuid"]').toString('base64url');
+      for (const qs of ['cursor=not-a-cursor', 'cursor=', `cursor=${forged}&sort=username`, ...['-username', 'email', 'created_at'].map((sort) => `sort=${sort}&cursor=${encodeURIComponent(cursor)}`)]) {
+        const res = await as(admin.tokens.access_token).get(`${USERS}?size=1&${qs}`).expect(422);
+        expect(res.body.error, qs).to.equal('VALIDATION_ERROR');
+        expect(fields(res), qs).to.deep.equal(['cursor']);
       }
     });
 

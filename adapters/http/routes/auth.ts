@@ -15,8 +15,9 @@ import type { User } from '../../../core/identity/user.js';
 import { invalidField, notFound, type DomainError } from '../../../core/shared/errors.js';
 import { isUuid } from '../../../core/shared/ids.js';
 import { boundedString, Page as PageNumber, Size, strictObject } from '../codecs.js';
+import { PageMetaView } from '../page-view.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type RequestInfo } from '../route.js';
-import { EmailField, FullNameField, PageMetaView, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
+import { EmailField, FullNameField, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
 
 export interface AuthUseCases {
   readonly register: RegisterUser;

@@ -7,8 +7,9 @@ import type { ListRecords } from '../../../core/records/list-records.js';
 import { RECORD_STATUSES, type DataRecord } from '../../../core/records/record.js';
 import { RECORD_SORT_FIELDS } from '../../../core/records/record-repository.js';
 import type { UpdateRecord } from '../../../core/records/update-record.js';
-import { pageMeta, type Page } from '../../../core/shared/pagination.js';
-import { boundedString, Cursor, nullable, oneOf, Page as PageNumber, Size, sortParam, strictObject, Uuid } from '../codecs.js';
+import type { Page } from '../../../core/shared/pagination.js';
+import { boundedString, cursorQueryProps, nullable, oneOf, sortParam, strictObject, Uuid } from '../codecs.js';
+import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { created, noContent, ok, route, type AnyRoute, type HeaderDoc } from '../route.js';
 import { documented } from '../schema-registry.js';
@@ -39,9 +40,7 @@ const CreateBody = strictObject('CreateRecord', { name }, rest);
 const UpdateBody = strictObject('UpdateRecord', {}, writable);
 
 const ListQuery = t.partial({
-  page: PageNumber,
-  size: Size,
-  cursor: Cursor,
+  ...cursorQueryProps,
   sort: sortParam(RECORD_SORT_FIELDS),
   status: Status,
   q: boundedString(0, 255, 'RecordQuery'),
@@ -63,15 +62,6 @@ const RecordView = t.type({
   created_by: t.string,
   updated_by: t.string,
 });
-const PageMetaView = t.type({
-  total: t.number,
-  page: t.number,
-  size: t.number,
-  pages: t.number,
-  has_next: t.boolean,
-  has_prev: t.boolean,
-  next_cursor: nullable(t.string),
-});
 
 const view = (r: DataRecord): t.TypeOf<typeof RecordView> => ({
   id: r.id,
@@ -87,15 +77,7 @@ const view = (r: DataRecord): t.TypeOf<typeof RecordView> => ({
   updated_by: r.updatedBy,
 });
 
-/** With a cursor, `page` means nothing: the meta says page 1, and has_prev says whether rows came before the cursor. */
-const pageView = (p: Page<DataRecord>, fromCursor: boolean) => {
-  const m = pageMeta(p);
-  const hasPrev = fromCursor || m.hasPrev;
-  return {
-    items: p.items.map(view),
-    meta: { total: m.total, page: m.page, size: m.size, pages: m.pages, has_next: m.hasNext, has_prev: hasPrev, next_cursor: m.nextCursor ?? null },
-  };
-};
+const pageView = (p: Page<DataRecord>, fromCursor: boolean) => ({ items: p.items.map(view), meta: cursorPageMeta(p, fromCursor) });
 
 /** Strong ETag: If-Match compares strongly (RFC 9110), so a weak one could never match. */
 export const etagOf = (r: DataRecord): string => `"${r.version}"`;
@@ -151,14 +133,14 @@ export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): Any
     tags: ['records'],
     auth: 'bearer',
     query: ListQuery,
-    responses: { 200: { description: 'A page of records', data: t.type({ items: t.array(RecordView), meta: PageMetaView }) } },
+    responses: { 200: { description: 'A page of records', data: t.type({ items: t.array(RecordView), meta: CursorPageMetaView }) } },
     handler: async ({ actor, query }) => {
       const result = await uc.list.execute(actor, {
         ownerId: query.owner_id,
         status: query.status,
         q: query.q === '' ? undefined : query.q,
         sort: query.sort ?? { field: 'created_at', direction: 'desc' },
-        page: { page: query.cursor === undefined ? (query.page ?? 1) : 1, size: query.size ?? 20, cursor: query.cursor },
+        page: pageQueryOf(query),
       });
       return E.map((p: Page<DataRecord>) => ok(pageView(p, query.cursor !== undefined)))(result);
     },

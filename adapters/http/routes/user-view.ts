@@ -37,12 +37,3 @@ export const UsernameField = boundedString(1, 64, 'Username');
 export const FullNameField = nullable(boundedString(0, 255, 'FullName'));
 /** Long enough for any password the policy accepts; the cap keeps hashing cost bounded. */
 export const PasswordField = boundedString(1, 1024, 'Password');
-
-export const PageMetaView = t.type({
-  total: t.number,
-  page: t.number,
-  size: t.number,
-  pages: t.number,
-  has_next: t.boolean,
-  has_prev: t.boolean,
-});

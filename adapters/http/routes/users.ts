@@ -6,13 +6,14 @@ import type { GetUser } from '../../../core/identity/get-user.js';
 import type { ListUsers } from '../../../core/identity/list-users.js';
 import type { UpdateUser } from '../../../core/identity/update-user.js';
 import type { User } from '../../../core/identity/user.js';
-import type { UserSortField } from '../../../core/identity/user-repository.js';
+import { USER_SORT_FIELDS } from '../../../core/identity/user-repository.js';
 import { notFound } from '../../../core/shared/errors.js';
 import { isUuid } from '../../../core/shared/ids.js';
-import { pageMeta, type Page } from '../../../core/shared/pagination.js';
-import { BooleanFromString, boundedString, Page as PageNumber, Size, sortParam, strictObject } from '../codecs.js';
+import type { Page } from '../../../core/shared/pagination.js';
+import { BooleanFromString, boundedString, cursorQueryProps, sortParam, strictObject } from '../codecs.js';
+import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { created, noContent, ok, route, type AnyRoute } from '../route.js';
-import { EmailField, FullNameField, PageMetaView, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
+import { EmailField, FullNameField, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
 
 export interface UserAdminUseCases {
   readonly list: ListUsers;
@@ -22,11 +23,9 @@ export interface UserAdminUseCases {
   readonly remove: DeleteUser;
 }
 
-const SORT_FIELDS: readonly UserSortField[] = ['created_at', 'email', 'username'];
 const ListQuery = t.partial({
-  page: PageNumber,
-  size: Size,
-  sort: sortParam(SORT_FIELDS),
+  ...cursorQueryProps,
+  sort: sortParam(USER_SORT_FIELDS),
   q: boundedString(0, 255, 'UserQuery'),
   role: Role,
   is_active: BooleanFromString,
@@ -45,10 +44,7 @@ const UpdateBody = strictObject(
 const IdParams = t.type({ id: t.string });
 const NOT_VISIBLE = { description: 'No such user, or not the caller (for non-admins)' };
 
-const pageView = (p: Page<User>) => {
-  const m = pageMeta(p);
-  return { items: p.items.map(userView), meta: { total: m.total, page: m.page, size: m.size, pages: m.pages, has_next: m.hasNext, has_prev: m.hasPrev } };
-};
+const pageView = (p: Page<User>, fromCursor: boolean) => ({ items: p.items.map(userView), meta: cursorPageMeta(p, fromCursor) });
 
 export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
   route({
@@ -57,18 +53,19 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
     summary: 'List users (admin)',
     description:
       'Filters `q` (email, username or full name contains, case-insensitive), `role`, `is_active`. Sort `created_at`, `email`, ' +
-      '`username` (prefix `-` for descending; default `created_at`).',
+      '`username` (prefix `-` for descending; default `created_at`). Page with `page`/`size`, or pass `meta.next_cursor` back as ' +
+      '`cursor` for keyset paging (then `page` is ignored; a cursor is only valid with the sort it came from).',
     tags: ['users'],
     auth: 'admin',
     query: ListQuery,
-    responses: { 200: { description: 'A page of users', data: t.type({ items: t.array(UserView), meta: PageMetaView }) } },
+    responses: { 200: { description: 'A page of users', data: t.type({ items: t.array(UserView), meta: CursorPageMetaView }) } },
     handler: async ({ actor, query }) => {
       const result = await uc.list.execute(actor, {
         filter: { q: query.q === '' ? undefined : query.q, role: query.role, isActive: query.is_active },
         sort: query.sort ?? { field: 'created_at', direction: 'asc' },
-        page: { page: query.page ?? 1, size: query.size ?? 20 },
+        page: pageQueryOf(query),
       });
-      return E.map((p: Page<User>) => ok(pageView(p)))(result);
+      return E.map((p: Page<User>) => ok(pageView(p, query.cursor !== undefined)))(result);
     },
   }),
   route({
