@@ -36,6 +36,26 @@ describe('User administration', () => {
       const page2 = right(await h.listUsers.execute(admin.actor, { filter: {}, sort: { field: 'username', direction: 'asc' }, page: { page: 2, size: 3 } }));
       expect([page2.total, page2.items.map((u) => u.username)]).to.deep.equal([4, ['dave']]);
     });
+
+    it('pages by cursor, and refuses a page size over 100, a page below 1 and a cursor from another sort', async () => {
+      const h = identityHarness();
+      const admin = await h.actorFor(await h.aUser({ admin: true, username: 'admin0' }));
+      for (const username of ['bob', 'carol']) await h.aUser({ username });
+      const byName = { field: 'username' as const, direction: 'asc' as const };
+      const list = (sort: typeof byName | { field: 'email'; direction: 'asc' }, page: { page: number; size: number; cursor?: string }) =>
+        h.listUsers.execute(admin.actor, { filter: {}, sort, page });
+      const first = right(await list(byName, { page: 1, size: 2 }));
+      const rest = right(await list(byName, { page: 1, size: 2, cursor: first.nextCursor! }));
+      expect([...first.items, ...rest.items].map((u) => u.username)).to.deep.equal(['admin0', 'bob', 'carol']);
+      expect(rest.nextCursor).to.equal(null);
+      const field = async (result: ReturnType<typeof list>) => {
+        const e = left(await result);
+        return e._tag === 'Validation' ? e.issues[0]?.field : e._tag;
+      };
+      expect(await field(list(byName, { page: 1, size: 101 }))).to.equal('size');
+      expect(await field(list(byName, { page: 0, size: 10 }))).to.equal('page');
+      expect(await field(list({ field: 'email', direction: 'asc' }, { page: 1, size: 2, cursor: first.nextCursor! }))).to.equal('cursor');
+    });
   });
 
   describe('CreateUser', () => {
