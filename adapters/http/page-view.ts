@@ -17,6 +17,12 @@ export const PageMetaView = t.type(pageMetaProps);
 /** The `meta` of a list that also pages by cursor (cursorQueryProps). */
 export const CursorPageMetaView = t.type({ ...pageMetaProps, next_cursor: nullable(t.string) });
 
+/** The `meta` of a page/size list. */
+export const pageMetaView = (p: Page<unknown>): t.TypeOf<typeof PageMetaView> => {
+  const m = pageMeta(p);
+  return { total: m.total, page: m.page, size: m.size, pages: m.pages, has_next: m.hasNext, has_prev: m.hasPrev };
+};
+
 /** The page a list query asks for. With a cursor, `page` means nothing and is taken as 1. */
 export const pageQueryOf = (query: { readonly page?: number; readonly size?: number; readonly cursor?: string }): PageQuery => ({
   page: query.cursor === undefined ? (query.page ?? 1) : 1,

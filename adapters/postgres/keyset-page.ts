@@ -80,3 +80,6 @@ export const listKeyset = async <R, T, F extends string>(
     nextCursor: rows.length > page.size && last ? keysetCursor(sort, { value: value(last), id: last.id }) : null,
   });
 };
+
+/** A LIKE pattern for "contains `q`", with LIKE's own metacharacters taken literally (ESCAPE '\\'). */
+export const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -6,7 +6,7 @@ import { isRecordStatus, type DataRecord, type JsonObject } from '../../core/rec
 import { RECORD_KEYSET } from '../../core/records/record-cursor.js';
 import type { RecordFilter, RecordRepository, RecordSortField } from '../../core/records/record-repository.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
-import { listKeyset, type KeysetTable } from './keyset-page.js';
+import { containsPattern, listKeyset, type KeysetTable } from './keyset-page.js';
 import type { RecordRow } from './models/record.js';
 
 const toRecord = (row: RecordRow): DataRecord => {
@@ -55,7 +55,6 @@ const RECORDS: KeysetTable<RecordRow, DataRecord, RecordSortField> = {
 };
 
 /** `%`, `_` and the escape character itself match literally inside the contains pattern. */
-const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class PostgresRecordRepository implements RecordRepository {
   constructor(

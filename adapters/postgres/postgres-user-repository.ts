@@ -7,7 +7,7 @@ import type { User } from '../../core/identity/user.js';
 import { USER_KEYSET } from '../../core/identity/user-cursor.js';
 import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
 import { guarded, inTx, uniqueViolation, type PostgresDatabase } from './database.js';
-import { listKeyset, type KeysetTable } from './keyset-page.js';
+import { containsPattern, listKeyset, type KeysetTable } from './keyset-page.js';
 import type { UserRow } from './models/user.js';
 
 const isRole = (value: string): value is Role => value === 'giver' || value === 'taker';
@@ -66,7 +66,6 @@ const USERS: KeysetTable<UserRow, User, UserSortField> = {
 };
 
 /** `%`, `_` and the escape character itself match literally inside the contains pattern. */
-const containsPattern = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class PostgresUserRepository implements UserRepository {
   constructor(

@@ -12,10 +12,11 @@ import type { UploadFile } from '../../../core/files/upload-file.js';
 import type { Actor } from '../../../core/shared/actor.js';
 import { notFound, tooLarge, type DomainError } from '../../../core/shared/errors.js';
 import { isUuid } from '../../../core/shared/ids.js';
-import { pageMeta, type Page } from '../../../core/shared/pagination.js';
+import type { Page } from '../../../core/shared/pagination.js';
 import { Page as PageNumber, Size } from '../codecs.js';
 import { parseRange, sendContent } from '../download.js';
 import { sendError } from '../envelope.js';
+import { PageMetaView, pageMetaView } from '../page-view.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { abandonUpload, receiveFile, sha256OfUpload, UploadAborted } from '../multipart.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type Reply } from '../route.js';
@@ -61,11 +62,7 @@ const view = (f: StoredFile): t.TypeOf<typeof FileView> => ({
   sha256: f.sha256,
   created_at: f.createdAt.toISOString(),
 });
-const PageMetaView = t.type({ total: t.number, page: t.number, size: t.number, pages: t.number, has_next: t.boolean, has_prev: t.boolean });
-const pageView = (p: Page<StoredFile>) => {
-  const m = pageMeta(p);
-  return { items: p.items.map(view), meta: { total: m.total, page: m.page, size: m.size, pages: m.pages, has_next: m.hasNext, has_prev: m.hasPrev } };
-};
+const pageView = (p: Page<StoredFile>) => ({ items: p.items.map(view), meta: pageMetaView(p) });
 const LinkView = t.type({ url: t.string, expires_at: t.string });
 
 // Any string: an id that is not a UUID names no file, so it is a 404 like any other unknown id.
