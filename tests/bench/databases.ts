@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { closeDatabase, openPostgres } from '../../adapters/postgres/database.js';
 import { migrateUp } from '../../adapters/postgres/migrations/index.js';
-import { openPglite, type TestDatabase } from '../support/databases.js';
+import { createServerDatabase, openPglite, type TestDatabase } from '../support/databases.js';
 
 export interface BenchDatabase extends TestDatabase {
   readonly label: string;
@@ -16,23 +14,10 @@ const withoutPassword = (url: URL): string => `${url.protocol}//${url.username ?
  * unreachable server fails the run instead of being skipped.
  */
 const openServerDatabase = async (serverUrl: string): Promise<BenchDatabase> => {
-  const name = `portside_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const db = openPostgres({ url: url.toString(), poolMax: 8 });
-  const drop = async () => {
-    const dropper = new pg.Client({ connectionString: serverUrl });
-    await dropper.connect();
-    await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await dropper.end();
-  };
+  const server = await createServerDatabase(serverUrl, 'portside_bench');
+  const url = new URL(server.url);
+  const db = openPostgres({ url: server.url, poolMax: 8 });
+  const drop = () => server.drop();
   try {
     await migrateUp(db.sequelize);
   } catch (error) {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import request from 'supertest';
 import { identityClient, PASSWORD, type IdentityClient } from '../http/identity-client.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { createServerDatabase } from '../support/databases.js';
 import { POSTGRES_URL, REDIS_URL, requireService } from '../support/services.js';
 
 const AUTH = '/api/v1/auth';
@@ -90,22 +90,13 @@ identityOnProfile('embedded (PGlite, sessions in Postgres)', async () => {
 identityOnProfile('services (Postgres server, sessions and throttle in Redis)', async (ctx) => {
   await requireService(ctx, 'PostgreSQL', POSTGRES_URL);
   await requireService(ctx, 'Redis', REDIS_URL);
-  const name = `portside_id_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
+  const server = await createServerDatabase(POSTGRES_URL, 'portside_id');
   const dir = mkdtempSync(join(tmpdir(), 'portside-identity-'));
   return {
-    env: { PROFILE: 'services', DATABASE_URL: url.toString(), REDIS_URL, DATA_DIR: dir },
+    env: { PROFILE: 'services', DATABASE_URL: server.url, REDIS_URL, DATA_DIR: dir },
     cleanup: async () => {
       rmSync(dir, { recursive: true, force: true });
-      const dropper = new pg.Client({ connectionString: POSTGRES_URL });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await server.drop();
     },
   };
 });

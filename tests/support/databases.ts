@@ -27,27 +27,44 @@ export const openPglite = async (): Promise<TestDatabase> => {
   };
 };
 
+/** An empty database of its own on the server at `serverUrl`: its URL, and a drop that ends it. */
+export const createServerDatabase = async (serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> => {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+};
+
 /** A fresh, migrated database on the real server, dropped on close. Gated by requireService. */
 export const openPostgres = async (ctx: Mocha.Context): Promise<TestDatabase> => {
   await requireService(ctx, 'PostgreSQL', POSTGRES_URL);
-  const name = `portside_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  const db = openPostgresAdapter({ url: url.toString(), poolMax: 8 });
+  const server = await createServerDatabase(POSTGRES_URL, 'portside_t');
+  const db = openPostgresAdapter({ url: server.url, poolMax: 8 });
   await migrateUp(db.sequelize);
   return {
     kind: 'postgres',
     db,
     async close() {
       await closeDatabase(db);
-      const dropper = new pg.Client({ connectionString: POSTGRES_URL });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await server.drop();
     },
   };
 };
