@@ -41,7 +41,7 @@ export class ChangePassword {
     // retried (revoking is idempotent); the other way round, a committed password could leave
     // whoever else knew the old one signed in.
     await this.store.revokeAllForUser(user.id, this.clock.now(), actor.sessionId);
-    return this.uow.run(async (scope) => {
+    const changed = await this.uow.run(async (scope): Promise<E.Either<DomainError, void>> => {
       const current = await scope.users.findById(user.id);
       if (current === null) return E.left(notFound('User not found'));
       const updated = await scope.users.update({ ...current, passwordHash, updatedAt: this.clock.now() });
@@ -50,5 +50,11 @@ export class ChangePassword {
       await scope.events.record(newEvent(this.ids, this.clock, spec));
       return E.right(undefined);
     });
+    if (E.isLeft(changed)) return changed;
+    // Again after the commit, for a login that verified the old password and opened its session
+    // after the first revoke but checked the hash before the commit. Not failed on: the password
+    // is changed and the client could not retry with the old one.
+    await this.store.revokeAllForUser(user.id, this.clock.now(), actor.sessionId).catch(() => undefined);
+    return changed;
   }
 }

@@ -39,7 +39,9 @@ export class LogIn {
     const matches = await this.hasher.verify(user?.passwordHash ?? (await this.dummy()), cmd.password);
     if (user === null || !matches || !user.isActive) return E.left(unauthenticated(INVALID_CREDENTIALS));
     await this.throttle.recordSuccess(key);
-    return E.right(await this.sessions.start(user, cmd.client));
+    const pair = await this.sessions.start(user, cmd.client);
+    // The password verified above was changed meanwhile: it is as wrong as any other now.
+    return pair === null ? E.left(unauthenticated(INVALID_CREDENTIALS)) : E.right(pair);
   }
 
   private dummy(): Promise<string> {

@@ -5,11 +5,13 @@ import type { RefreshTokenCrypto } from './refresh-token-crypto.js';
 import type { SessionSettings } from './session-settings.js';
 import type { ClientInfo, TokenPair } from './token-pair.js';
 import type { TokenStore } from './token-store.js';
+import type { UserRepository } from './user-repository.js';
 import type { User } from './user.js';
 
 /** Opens a new session (one login on one device) and hands out its first token pair. */
 export class SessionStarter {
   constructor(
+    private readonly users: UserRepository,
     private readonly store: TokenStore,
     private readonly accessTokens: AccessTokens,
     private readonly refreshTokens: RefreshTokenCrypto,
@@ -18,7 +20,11 @@ export class SessionStarter {
     private readonly settings: SessionSettings,
   ) {}
 
-  async start(user: User, client: ClientInfo): Promise<TokenPair> {
+  /**
+   * `user` as it was when its password was verified. Null when that password (or the account)
+   * is no longer valid once the session exists: the session is revoked and no token handed out.
+   */
+  async start(user: User, client: ClientInfo): Promise<TokenPair | null> {
     const now = this.clock.now();
     const refreshToken = this.refreshTokens.generate();
     const session = await this.store.create({
@@ -31,6 +37,14 @@ export class SessionStarter {
       userAgent: client.userAgent,
       ip: client.ip,
     });
+    // Checked after the session exists, not before: a password change that commits from here on
+    // is seen by this read, and one that committed earlier revoked this session after creating it
+    // (ChangePassword revokes the other sessions again after its commit).
+    const current = await this.users.findById(user.id);
+    if (current === null || !current.isActive || current.passwordHash !== user.passwordHash) {
+      await this.store.revokeSession(session.id, this.clock.now());
+      return null;
+    }
     const access = await this.accessTokens.issue({ sub: user.id, sid: session.id });
     return { accessToken: access.token, refreshToken, tokenType: 'bearer', expiresIn: access.expiresIn };
   }
