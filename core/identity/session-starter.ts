@@ -37,9 +37,9 @@ export class SessionStarter {
       userAgent: client.userAgent,
       ip: client.ip,
     });
-    // Checked after the session exists, not before: a password change that commits from here on
-    // is seen by this read, and one that committed earlier revoked this session after creating it
-    // (ChangePassword revokes the other sessions again after its commit).
+    // Checked after the session exists, not before: a password change that commits before this
+    // read is seen here, and one that commits after it finds this session already there when it
+    // revokes the other sessions again after its commit.
     const current = await this.users.findById(user.id);
     if (current === null || !current.isActive || current.passwordHash !== user.passwordHash) {
       await this.store.revokeSession(session.id, this.clock.now());
