@@ -53,6 +53,11 @@ export class MemoryUserRepository implements UserRepository, Snapshottable {
     return keysetPage(matching, USER_KEYSET, sort, page);
   }
 
+  // Units of work already run one at a time here: no lock needed.
+  async countActiveAdmins(): Promise<number> {
+    return this.live().filter((u) => u.isActive && u.isSuperuser).length;
+  }
+
   snapshot(): () => void {
     return snapshotMap(this.rows);
   }

@@ -130,6 +130,28 @@ export class PostgresUserRepository implements UserRepository {
     return listKeyset(this.db, this.transaction, USERS, { where, bind }, sort, page);
   }
 
+  async countActiveAdmins(): Promise<number> {
+    if (this.transaction) {
+      // READ COMMITTED lets two admins demoting each other each still count the other as an
+      // admin; one transaction lock makes the second wait until the first commits, and its count
+      // then sees that change.
+      await guarded(() =>
+        this.db.sequelize.query("SELECT pg_advisory_xact_lock(hashtextextended('portside.users.admins', 0))", {
+          type: QueryTypes.SELECT,
+          transaction: this.transaction,
+        }),
+      );
+    }
+    // Served by the partial index users_active_admins_idx (migration 0007).
+    const [row] = await guarded(() =>
+      this.db.sequelize.query<{ admins: string }>(
+        'SELECT count(*) AS admins FROM users WHERE is_superuser AND is_active AND deleted_at IS NULL',
+        { type: QueryTypes.SELECT, ...inTx(this.transaction) },
+      ),
+    );
+    return Number(row?.admins ?? 0);
+  }
+
   private async findOne(where: { id: string } | { email: string }): Promise<User | null> {
     const row = await guarded(() =>
       this.db.models.User.findOne({ where: { ...where, deleted_at: null }, raw: true, ...inTx(this.transaction) }),

@@ -6,11 +6,12 @@ import { newEvent } from '../shared/events.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { UnitOfWork } from '../shared/unit-of-work.js';
 import type { TokenStore } from './token-store.js';
+import { lastAdminViolation } from './last-admin-rule.js';
 import { mayAccessUser } from './user-access.js';
 
 /**
  * Soft delete: the row stays for the audit trail, but no read sees it and its email and username
- * are free to be registered again. Every session ends.
+ * are free to be registered again. Every session ends. The last active admin cannot be deleted.
  */
 export class DeleteUser {
   constructor(
@@ -23,9 +24,13 @@ export class DeleteUser {
   async execute(actor: Actor, userId: string): Promise<E.Either<DomainError, void>> {
     if (!mayAccessUser(actor, userId)) return E.left(notFound('User not found'));
     const deleted = await this.uow.run(async (scope) => {
+      // Counted before the read: the count holds the admin lock, so the user read is current.
+      const admins = await scope.users.countActiveAdmins();
       const user = await scope.users.findById(userId);
       if (user === null) return E.left(notFound('User not found'));
       const now = this.clock.now();
+      const lastAdmin = lastAdminViolation(admins, user, { ...user, deletedAt: now });
+      if (lastAdmin) return E.left(lastAdmin);
       const updated = await scope.users.update({ ...user, deletedAt: now, updatedAt: now });
       if (E.isLeft(updated)) return updated;
       const spec = { type: 'user.deleted', actorId: actor.userId, subjectId: user.id };

@@ -8,11 +8,15 @@ import type { UnitOfWork } from '../shared/unit-of-work.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { TokenStore } from './token-store.js';
 import type { User } from './user.js';
+import { lastAdminViolation } from './last-admin-rule.js';
 import { mayAccessUser } from './user-access.js';
 import { applyPatch, changedFields, patchIssues, touchesAdminFields, type UserPatch } from './user-patch.js';
 import type { UserRepository } from './user-repository.js';
 
-/** Self: profile fields. Admin: also role, is_active, is_superuser; disabling ends every session. */
+/**
+ * Self: profile fields. Admin: also role, is_active, is_superuser; disabling ends every session.
+ * The last active admin cannot be disabled or demoted.
+ */
 export class UpdateUser {
   constructor(
     private readonly users: UserRepository,
@@ -37,9 +41,13 @@ export class UpdateUser {
     const verifiedHash = await this.verifiedHash(actor, loaded, patch);
 
     const result = await this.uow.run(async (scope) => {
+      // Counted before the read: the count holds the admin lock, so the user read is current.
+      const admins = patch.isActive === false || patch.isSuperuser === false ? await scope.users.countActiveAdmins() : Infinity;
       const user = await scope.users.findById(userId);
       if (user === null) return E.left(notFound('User not found'));
       const next = applyPatch(user, patch);
+      const lastAdmin = lastAdminViolation(admins, user, next);
+      if (lastAdmin) return E.left(lastAdmin);
       // A password changed since the verification makes the one given no longer current: refused
       // like a wrong one (nothing changes; the client retries with the current password).
       if (next.email !== user.email && actor.userId === user.id && verifiedHash !== user.passwordHash) {

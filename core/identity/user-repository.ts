@@ -33,4 +33,12 @@ export interface UserRepository {
    * field `cursor`. `total` counts every match.
    */
   list(filter: UserFilter, sort: Sort<UserSortField>, page: PageQuery): Promise<Either<DomainError, Page<User>>>;
+  /**
+   * Users that are active admins (`isActive` and `isSuperuser`), to keep the last one from being
+   * disabled, demoted or deleted. Inside a unit of work it also holds the admin lock until the
+   * transaction ends, so that two admins demoting each other at once count one after the other
+   * rather than both counting two; call it before reading the user to change, so that read sees
+   * the change of whoever held the lock before.
+   */
+  countActiveAdmins(): Promise<number>;
 }

@@ -181,6 +181,23 @@ export const userRepositoryContract = (
       });
     });
 
+    describe('countActiveAdmins', () => {
+      it('counts users who are both active and superuser, and not deleted', async () => {
+        expect(await repo.countActiveAdmins()).to.equal(0);
+        const [admin, , , deleted] = await insertAll(
+          aUser({ isSuperuser: true }),
+          aUser({ isSuperuser: true, isActive: false }),
+          aUser({ isSuperuser: false, role: 'giver' }),
+          aUser({ isSuperuser: true }),
+        );
+        expect(await repo.countActiveAdmins()).to.equal(2);
+        right(await repo.update({ ...(deleted as User), deletedAt: at(10) }));
+        expect(await repo.countActiveAdmins()).to.equal(1);
+        right(await repo.update({ ...(admin as User), isSuperuser: false }));
+        expect(await repo.countActiveAdmins()).to.equal(0);
+      });
+    });
+
     describe('list', () => {
       it('filters by role, active flag and both', async () => {
         const [giver, inactiveGiver, taker, inactiveTaker] = await insertAll(

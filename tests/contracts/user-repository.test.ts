@@ -40,6 +40,7 @@ describe('PostgresUserRepository in a transaction (embedded PGlite)', () => {
       const listed = await repo.list({}, { field: 'email', direction: 'asc' }, { page: 1, size: 10 });
       expect(E.isRight(listed) && listed.right.total).to.equal(2);
       expect((await repo.findByUsername(second.username))?.id).to.equal(second.id);
+      expect(await repo.countActiveAdmins()).to.equal(0);
     });
     const repo = new PostgresUserRepository(database.db);
     expect((await repo.findById(first.id))?.id).to.equal(first.id);
@@ -112,3 +113,41 @@ const seekUsesSortIndex = (name: string, open: (ctx: Mocha.Context) => Promise<T
 
 seekUsesSortIndex('embedded PGlite', () => openPglite());
 seekUsesSortIndex('server', (ctx) => openPostgres(ctx));
+
+/** The admin count reads only the partial index of migration 0007, not every user. */
+const adminCountUsesPartialIndex = (name: string, open: (ctx: Mocha.Context) => Promise<TestDatabase>) =>
+  describe(`PostgresUserRepository admin count plan (${name})`, () => {
+    let database: TestDatabase;
+    before(async function () {
+      database = await open(this);
+      const repo = new PostgresUserRepository(database.db);
+      for (let i = 0; i < 300; i += 1) E.getOrElseW(() => expect.fail('insert'))(await repo.insert(aUser({ isSuperuser: i % 100 === 0 })));
+      await database.db.sequelize.query('ANALYZE users');
+    });
+    after(async () => {
+      await database?.close();
+    });
+
+    it('counts through users_active_admins_idx', async () => {
+      const plan = await database.db.sequelize.transaction(async (transaction) => {
+        await database.db.sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
+        const issued: string[] = [];
+        const query = sinon.stub(database.db.sequelize, 'query').callsFake(function (this: unknown, sql, options) {
+          issued.push(String(sql));
+          return query.wrappedMethod.call(this, sql, options) as never;
+        });
+        try {
+          expect(await new PostgresUserRepository(database.db, transaction).countActiveAdmins()).to.equal(3);
+        } finally {
+          query.restore();
+        }
+        const count = issued.find((sql) => sql.includes('count(*)'));
+        const rows = await database.db.sequelize.query(`EXPLAIN ${count!}`, { transaction, type: QueryTypes.SELECT });
+        return (rows as { 'QUERY PLAN': string }[]).map((row) => row['QUERY PLAN']).join('\n');
+      });
+      expect(plan, plan).to.match(/Index (Only )?Scan using users_active_admins_idx|Bitmap Index Scan on users_active_admins_idx/);
+    });
+  });
+
+adminCountUsesPartialIndex('embedded PGlite', () => openPglite());
+adminCountUsesPartialIndex('server', (ctx) => openPostgres(ctx));

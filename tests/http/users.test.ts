@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { fields, identityClient, PASSWORD, type IdentityClient } from './identity-client.js';
+import { errorOf, fields, identityClient, PASSWORD, type IdentityClient } from './identity-client.js';
 
 const USERS = '/api/v1/users';
 
@@ -170,6 +170,27 @@ describe('HTTP /api/v1/users', () => {
       await c.me(tokens.access_token).expect(401);
       await c.refresh(other.refresh_token).expect(401);
       await request(c.app).post('/api/v1/auth/login').send({ email: user.email, password: PASSWORD }).expect(401);
+    });
+
+    it('409 when the only active admin would disable, demote or delete themselves; nothing changes', async () => {
+      // An app of its own: the shared one gains admins in other tests.
+      const solo = await identityClient();
+      try {
+        const only = await solo.anAdmin();
+        const send = (req: request.Test) => req.set(solo.bearer(only.tokens.access_token));
+        const refused = {
+          code: 409,
+          error: 'CONFLICT',
+          message: 'The last active administrator cannot be disabled, demoted or deleted',
+        };
+        for (const body of [{ is_active: false }, { is_superuser: false }]) {
+          expect(errorOf(await send(request(solo.app).patch(`${USERS}/${only.user.id}`)).send(body).expect(409))).to.deep.equal(refused);
+        }
+        expect(errorOf(await send(request(solo.app).delete(`${USERS}/${only.user.id}`)).expect(409))).to.deep.equal(refused);
+        expect((await solo.me(only.tokens.access_token).expect(200)).body.data).to.include({ is_active: true, is_superuser: true });
+      } finally {
+        await solo.close();
+      }
     });
 
     it('422 for an unknown field or a malformed email', async () => {

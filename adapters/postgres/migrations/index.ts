@@ -7,6 +7,7 @@ import { refreshTokens } from './0003-refresh-tokens.js';
 import { records } from './0004-records.js';
 import { files } from './0005-files.js';
 import { idempotencyKeys } from './0006-idempotency-keys.js';
+import { usersActiveAdmins } from './0007-users-active-admins.js';
 // modules: import each migration here
 
 export type { Migration } from './migration.js';
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   records,
   files,
   idempotencyKeys,
+  usersActiveAdmins,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
 

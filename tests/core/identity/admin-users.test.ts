@@ -123,4 +123,49 @@ describe('User administration', () => {
       expect(h.events.all().at(-1)).to.include({ type: 'user.deleted', actorId: admin.actor.userId, subjectId: user.id });
     });
   });
+
+  describe('the last active administrator', () => {
+    const LAST = 'The last active administrator cannot be disabled, demoted or deleted';
+
+    it('cannot disable, demote or delete themselves when they are the only one; nothing changes', async () => {
+      const h = identityHarness();
+      const admin = await h.actorFor(await h.aUser({ admin: true }));
+      const eventsBefore = h.events.all().length;
+      for (const patch of [{ isActive: false }, { isSuperuser: false }, { fullName: 'Leaving', isActive: false, isSuperuser: false }]) {
+        expect(left(await h.updateUser.execute(admin.actor, admin.actor.userId, patch))).to.deep.equal({ _tag: 'BusinessRule', message: LAST });
+      }
+      expect(left(await h.deleteUser.execute(admin.actor, admin.actor.userId))).to.deep.equal({ _tag: 'BusinessRule', message: LAST });
+      expect(await h.users.findById(admin.actor.userId)).to.include({ isActive: true, isSuperuser: true, deletedAt: null, fullName: null });
+      expect(h.events.all()).to.have.length(eventsBefore);
+      expect(right(await h.authenticate.execute(admin.tokens.accessToken)).isAdmin).to.equal(true);
+      // Patches that leave them an active admin still go through.
+      expect(right(await h.updateUser.execute(admin.actor, admin.actor.userId, { fullName: 'Still Here', isActive: true, isSuperuser: true })).fullName).to.equal('Still Here');
+    });
+
+    it('with two admins one may be demoted; then the other can neither be demoted, disabled nor deleted', async () => {
+      const h = identityHarness();
+      const first = await h.actorFor(await h.aUser({ admin: true }));
+      const second = await h.actorFor(await h.aUser({ admin: true }));
+      expect(right(await h.updateUser.execute(first.actor, second.actor.userId, { isSuperuser: false })).isSuperuser).to.equal(false);
+      expect(right(await h.authenticate.execute(second.tokens.accessToken)).isAdmin).to.equal(false);
+      for (const patch of [{ isSuperuser: false }, { isActive: false }]) {
+        expect(left(await h.updateUser.execute(first.actor, first.actor.userId, patch))._tag).to.equal('BusinessRule');
+      }
+      expect(left(await h.deleteUser.execute(first.actor, first.actor.userId))._tag).to.equal('BusinessRule');
+      // Users who are not admins are disabled and deleted as before.
+      right(await h.updateUser.execute(first.actor, second.actor.userId, { isActive: false }));
+      right(await h.deleteUser.execute(first.actor, second.actor.userId));
+      expect(await h.users.findById(first.actor.userId)).to.include({ isActive: true, isSuperuser: true });
+    });
+
+    it('counts only active admins: a disabled superuser does not keep the last one removable until re-enabled', async () => {
+      const h = identityHarness();
+      const first = await h.actorFor(await h.aUser({ admin: true }));
+      const second = await h.aUser({ admin: true });
+      right(await h.updateUser.execute(first.actor, second.id, { isActive: false }));
+      expect(left(await h.updateUser.execute(first.actor, first.actor.userId, { isSuperuser: false }))._tag).to.equal('BusinessRule');
+      right(await h.updateUser.execute(first.actor, second.id, { isActive: true }));
+      expect(right(await h.updateUser.execute(first.actor, first.actor.userId, { isSuperuser: false })).isSuperuser).to.equal(false);
+    });
+  });
 });
