@@ -154,7 +154,13 @@ export class PostgresUserRepository implements UserRepository {
 
   private async findOne(where: { id: string } | { email: string }): Promise<User | null> {
     const row = await guarded(() =>
-      this.db.models.User.findOne({ where: { ...where, deleted_at: null }, raw: true, ...inTx(this.transaction) }),
+      // Inside a unit of work a read precedes a write of the whole row: lock it, or two updates
+      // that read the same row would each write back the other's fields unchanged.
+      this.db.models.User.findOne({
+        where: { ...where, deleted_at: null },
+        raw: true,
+        ...(this.transaction ? { transaction: this.transaction, lock: true } : {}),
+      }),
     );
     return row ? toUser(row) : null;
   }

@@ -20,6 +20,7 @@ export interface UserRepository {
   insert(user: User): Promise<Either<DomainError, User>>;
   /** Replaces the stored user with the same id. Left(Conflict) on a uniqueness clash, Left(NotFound) when absent. */
   update(user: User): Promise<Either<DomainError, User>>;
+  /** Inside a unit of work the user's row stays locked until it ends, so read-then-update cannot lose a concurrent change. */
   findById(id: string): Promise<User | null>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<User | null>;
