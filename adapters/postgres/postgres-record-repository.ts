@@ -54,8 +54,6 @@ const RECORDS: KeysetTable<RecordRow, DataRecord, RecordSortField> = {
   toItem: toRecord,
 };
 
-/** `%`, `_` and the escape character itself match literally inside the contains pattern. */
-
 export class PostgresRecordRepository implements RecordRepository {
   constructor(
     private readonly db: PostgresDatabase,

@@ -65,8 +65,6 @@ const USERS: KeysetTable<UserRow, User, UserSortField> = {
   toItem: toUser,
 };
 
-/** `%`, `_` and the escape character itself match literally inside the contains pattern. */
-
 export class PostgresUserRepository implements UserRepository {
   constructor(
     private readonly db: PostgresDatabase,
