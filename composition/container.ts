@@ -62,6 +62,7 @@ export const buildContainer = async (config: Config, infra: Infrastructure, logg
             records: records as MemoryStore<'records'>,
             files: files as MemoryStore<'files'>,
             events,
+            idempotency: (idempotency as MemoryIdempotencyStore).transactional,
           }),
         [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository],
       );

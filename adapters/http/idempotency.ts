@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { Actor } from '../../core/shared/actor.js';
 import type { Clock } from '../../core/shared/clock.js';
 import { conflict, invalidField, type DomainError } from '../../core/shared/errors.js';
-import type { IdempotencyStore, StoredResponse } from '../../core/shared/idempotency-store.js';
+import type { IdempotencyStore, IdempotentCompletion, StoredResponse } from '../../core/shared/idempotency-store.js';
 import { HANDLED, type HeaderDoc, type Reply } from './route.js';
 
 export interface Idempotency {
@@ -25,13 +25,30 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 const MISMATCH = invalidField('Idempotency-Key', 'was already used with a different request body');
 const DAY = 86_400;
 /**
- * An unfinished claim older than this is taken to be a crashed request's and may be taken over.
- * It must outlast any live request, or a slow one and its retry would both act: Node cuts a request
- * whose body has not arrived within `server.requestTimeout` (300 s by default, which the server
- * keeps), and what follows the body (storing, one transaction) takes seconds. Claims also carry an
- * owner token, so even a request that outlived this cannot overwrite or drop its successor's claim.
+ * An unfinished claim older than this is taken to be a crashed request's and may be taken over (a
+ * retry before then is a 409). Safety does not rest on it: the response is stored in the unit of
+ * work of the effect, and only while the claim is still this request's, so a request that outlived
+ * its claim rolls its effect back rather than acting a second time. It only decides how long a
+ * crashed request keeps its key busy, and how soon a very slow one may lose it.
  */
 const STALE_AFTER_SECONDS = 600;
+
+/**
+ * Given to the action: `remember(toReply)` is the completion to pass to the use case, which calls
+ * it inside the unit of work of its effect with its result; undefined without a key. A use case
+ * that takes none leaves the response to be stored after the action, outside its transaction.
+ */
+export type Remember = <T>(toReply: (result: T) => Reply) => IdempotentCompletion<T> | undefined;
+
+const noKey: Remember = () => undefined;
+
+const LOST = conflict('This Idempotency-Key was taken over by a newer request meanwhile; retry to get its answer');
+
+const storable = (reply: Exclude<Reply, typeof HANDLED>): StoredResponse => ({
+  status: reply.status,
+  data: reply.data ?? null,
+  headers: reply.headers ?? {},
+});
 
 /** Key order must not make two identical bodies differ. */
 const canonical = (value: unknown): string =>
@@ -46,7 +63,9 @@ const canonical = (value: unknown): string =>
 
 /**
  * Runs `act` at most once per (caller, operation, Idempotency-Key). Only successful replies are
- * remembered: a failed attempt releases the key so that the retry runs again.
+ * remembered: a failed attempt releases the key so that the retry runs again. The action passes
+ * `remember(toReply)` to its use case, so that the reply is stored in the same unit of work as the
+ * effect: a retry at any later time then replays it, or finds no effect at all.
  */
 export const idempotent = async (
   idem: Idempotency | undefined,
@@ -62,10 +81,10 @@ export const idempotent = async (
     readonly confirmReplay?: (stored: StoredResponse) => Promise<E.Either<DomainError, boolean>>;
   },
   operation: string,
-  act: () => Promise<E.Either<DomainError, Reply>>,
+  act: (remember: Remember) => Promise<E.Either<DomainError, Reply>>,
 ): Promise<E.Either<DomainError, Reply>> => {
   const key = ctx.req.get('idempotency-key');
-  if (idem === undefined || key === undefined) return act();
+  if (idem === undefined || key === undefined) return act(noKey);
   if (!KEY.test(key)) return E.left(invalidField('Idempotency-Key', 'must be 1 to 255 printable ASCII characters'));
   const scope = `${ctx.actor.userId}:${operation}`;
   const now = idem.clock.now();
@@ -93,10 +112,20 @@ export const idempotent = async (
       break;
   }
   const { token } = claim;
+  // Set once the use case stored the reply in its unit of work (which then committed, if the action succeeds).
+  let storedWithEffect = false;
+  const remember: Remember = (toReply) => async (ledger, result) => {
+    const reply = toReply(result);
+    if (reply === HANDLED) return E.right(undefined);
+    if (!(await ledger.complete(scope, key, token, storable(reply)))) return E.left(LOST);
+    storedWithEffect = true;
+    return E.right(undefined);
+  };
   try {
-    const reply = await act();
+    const reply = await act(remember);
     if (E.isRight(reply) && reply.right !== HANDLED) {
-      await idem.store.complete(scope, key, token, { status: reply.right.status, data: reply.right.data ?? null, headers: reply.right.headers ?? {} });
+      // Not atomic with the effect: only for actions whose use case takes no completion.
+      if (!storedWithEffect) await idem.store.complete(scope, key, token, storable(reply.right));
     } else {
       await idem.store.release(scope, key, token);
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimResult, IdempotencyClaim, IdempotencyStore, StoredResponse } from '../../core/shared/idempotency-store.js';
+import type { ClaimResult, IdempotencyClaim, IdempotencyLedger, IdempotencyStore, StoredResponse } from '../../core/shared/idempotency-store.js';
+import type { Snapshottable } from './snapshot.js';
 
 interface Entry {
   readonly token: string;
@@ -12,6 +13,32 @@ interface Entry {
 /** Idempotency keys in process memory; each method runs without awaiting, so claims are atomic. */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
+
+  /**
+   * The member of the memory unit of work's scope. Its rollback undoes only the responses it
+   * completed: claims and releases of other requests, made outside any unit of work while this one
+   * ran, are not the unit's to undo (a whole-map snapshot would drop them).
+   */
+  readonly transactional: IdempotencyLedger & Snapshottable = ((store) => {
+    let journal: { id: string; token: string }[] = [];
+    return {
+      async complete(scope: string, key: string, token: string, response: StoredResponse): Promise<boolean> {
+        const done = await store.complete(scope, key, token, response);
+        if (done) journal.push({ id: `${scope}\n${key}`, token });
+        return done;
+      },
+      snapshot(): () => void {
+        journal = [];
+        return () => {
+          for (const { id, token } of journal) {
+            const entry = store.entries.get(id);
+            if (entry?.token === token) entry.response = null;
+          }
+          journal = [];
+        };
+      },
+    };
+  })(this);
 
   async claim(c: IdempotencyClaim): Promise<ClaimResult> {
     const id = `${c.scope}\n${c.key}`;
@@ -27,9 +54,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return { kind: 'claimed', token };
   }
 
-  async complete(scope: string, key: string, token: string, response: StoredResponse): Promise<void> {
+  async complete(scope: string, key: string, token: string, response: StoredResponse): Promise<boolean> {
     const entry = this.entries.get(`${scope}\n${key}`);
-    if (entry?.token === token && entry.response === null) entry.response = response;
+    if (entry?.token !== token || entry.response !== null) return false;
+    entry.response = response;
+    return true;
   }
 
   async release(scope: string, key: string, token: string): Promise<void> {

@@ -22,6 +22,7 @@ interface StoredSession {
   userAgent: string | null;
   ip: string | null;
   revokedAt: number | null;
+  credentialVersion: number;
 }
 
 const isActive = (s: StoredSession, now: number): boolean =>
@@ -37,6 +38,7 @@ const toSession = (s: StoredSession): RefreshSession => ({
   userAgent: s.userAgent,
   ip: s.ip,
   revokedAt: s.revokedAt === null ? null : new Date(s.revokedAt),
+  credentialVersion: s.credentialVersion,
 });
 
 /**
@@ -61,6 +63,7 @@ export class MemoryTokenStore implements TokenStore {
       userAgent: n.userAgent,
       ip: n.ip,
       revokedAt: null,
+      credentialVersion: n.credentialVersion,
     };
     this.sessions.set(session.id, session);
     this.tokens.set(n.tokenHash, { sessionId: session.id, spent: null });
@@ -110,5 +113,10 @@ export class MemoryTokenStore implements TokenStore {
     for (const s of this.sessions.values()) {
       if (s.userId === userId && s.id !== exceptSessionId && s.revokedAt === null) s.revokedAt = now.getTime();
     }
+  }
+
+  async setCredentialVersion(sessionId: string, credentialVersion: number): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (session && session.revokedAt === null && session.credentialVersion < credentialVersion) session.credentialVersion = credentialVersion;
   }
 }

@@ -50,13 +50,18 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     return row.response ? { kind: 'replay', response: toResponse(row.response) } : { kind: 'in_progress' };
   }
 
-  async complete(scope: string, key: string, token: string, response: StoredResponse): Promise<void> {
-    await guarded(() =>
+  /**
+   * Inside a transaction the row stays locked until it ends: a retry's claim waits for the outcome
+   * and then replays the response (commit) or finds the claim still held (rollback).
+   */
+  async complete(scope: string, key: string, token: string, response: StoredResponse): Promise<boolean> {
+    const [updated] = await guarded(() =>
       this.db.models.IdempotencyKey.update(
         { response: { status: response.status, data: response.data, headers: { ...response.headers } } },
         { where: { scope, key, id: token, response: null }, ...inTx(this.transaction) },
       ),
     );
+    return updated === 1;
   }
 
   async release(scope: string, key: string, token: string): Promise<void> {

@@ -20,6 +20,7 @@ const toSession = (row: RefreshSessionRow): RefreshSession => ({
   userAgent: row.user_agent,
   ip: row.ip,
   revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+  credentialVersion: row.credential_version,
 });
 
 const isActive = (row: RefreshSessionRow, now: Date): boolean =>
@@ -54,6 +55,7 @@ export class PostgresTokenStore implements TokenStore {
       user_agent: n.userAgent,
       ip: n.ip,
       revoked_at: null,
+      credential_version: n.credentialVersion,
     };
     await this.atomically(async (transaction) => {
       await this.db.models.RefreshSession.create(row, { transaction });
@@ -149,6 +151,16 @@ export class PostgresTokenStore implements TokenStore {
       });
       await this.revokeLocked(rows.map((s) => s.id), now, transaction);
     });
+  }
+
+  async setCredentialVersion(sessionId: string, credentialVersion: number): Promise<void> {
+    // One statement: it takes the session row's lock itself, like the other writes.
+    await guarded(() =>
+      this.db.models.RefreshSession.update(
+        { credential_version: credentialVersion },
+        { where: { id: sessionId, revoked_at: null, credential_version: { [Op.lt]: credentialVersion } }, ...inTx(this.transaction) },
+      ),
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import { PostgresEventOutbox } from './postgres-event-outbox.js';
 import { PostgresUserRepository } from './postgres-user-repository.js';
 import { PostgresRecordRepository } from './postgres-record-repository.js';
 import { PostgresFileRepository } from './postgres-file-repository.js';
+import { PostgresIdempotencyStore } from './postgres-idempotency-store.js';
 // modules: import the Postgres repository of each TransactionScope member here
 
 class RollbackSignal extends Error {}
@@ -24,6 +25,7 @@ export class PostgresUnitOfWork implements UnitOfWork {
       records: new PostgresRecordRepository(this.db, transaction),
       files: new PostgresFileRepository(this.db, transaction),
       events: new PostgresEventOutbox(this.db, transaction, this.currentRequestId),
+      idempotency: new PostgresIdempotencyStore(this.db, transaction),
       // modules: add each new TransactionScope member here
     };
   }

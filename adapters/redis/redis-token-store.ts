@@ -23,7 +23,7 @@ export interface RedisTokenStoreOptions {
 
 /*
  * Keys (see docs/auth.md):
- *   <p>session:<id>        hash  id user created used exp idle [ua] [ip] [revoked]   expires at `idle`
+ *   <p>session:<id>        hash  id user created used exp idle cv [ua] [ip] [revoked]   expires at `idle`
  *   <p>token:<hash>        hash  session [spent successor]                          expires at the session's `exp`
  *   <p>user:<id>:sessions  zset  session id scored by its `exp`                     expires with its last session
  * Times are epoch milliseconds. Spent tokens live as long as their session could, so reuse is
@@ -97,6 +97,15 @@ end
 return 1
 `;
 
+// ARGV: credential version. Only raises it, only on a live session.
+const SET_VERSION = `
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HEXISTS', KEYS[1], 'revoked') == 0
+  and tonumber(redis.call('HGET', KEYS[1], 'cv') or '1') < tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'cv', ARGV[1])
+end
+return 1
+`;
+
 // ARGV: prefix, now, session id to keep ('' for none)
 const REVOKE_ALL = `
 for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
@@ -109,7 +118,7 @@ return 1
 `;
 
 const sha1 = (script: string): string => createHash('sha1').update(script).digest('hex');
-const SCRIPTS = { CREATE, ROTATE, FIND, LIST, REVOKE, REVOKE_ALL };
+const SCRIPTS = { CREATE, ROTATE, FIND, LIST, REVOKE, REVOKE_ALL, SET_VERSION };
 type ScriptName = keyof typeof SCRIPTS;
 const SHAS = Object.fromEntries(Object.entries(SCRIPTS).map(([k, v]) => [k, sha1(v)])) as Record<ScriptName, string>;
 
@@ -137,6 +146,8 @@ const toSession = (flat: unknown): RefreshSession | null => {
     userAgent: f['ua'] ?? null,
     ip: f['ip'] ?? null,
     revokedAt: f['revoked'] === undefined ? null : date(f['revoked']),
+    // Sessions written before versions existed carry none: they belong to version 1.
+    credentialVersion: f['cv'] === undefined ? 1 : Number(f['cv']),
   };
 };
 
@@ -155,7 +166,7 @@ export class RedisTokenStore implements TokenStore {
     const exp = n.expiresAt.getTime();
     const idle = Math.min(now + n.idleTimeoutSeconds * 1000, exp);
     const session = ['id', n.sessionId, 'user', n.userId, 'created', String(now), 'used', String(now)];
-    session.push('exp', String(exp), 'idle', String(idle));
+    session.push('exp', String(exp), 'idle', String(idle), 'cv', String(n.credentialVersion));
     if (n.userAgent !== null) session.push('ua', n.userAgent);
     if (n.ip !== null) session.push('ip', n.ip);
     await this.run(
@@ -173,6 +184,7 @@ export class RedisTokenStore implements TokenStore {
       userAgent: n.userAgent,
       ip: n.ip,
       revokedAt: null,
+      credentialVersion: n.credentialVersion,
     };
   }
 
@@ -207,6 +219,10 @@ export class RedisTokenStore implements TokenStore {
 
   async revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<void> {
     await this.run('REVOKE_ALL', [this.userKey(userId)], [this.prefix, ms(now), exceptSessionId ?? '']);
+  }
+
+  async setCredentialVersion(sessionId: string, credentialVersion: number): Promise<void> {
+    await this.run('SET_VERSION', [this.sessionKey(sessionId)], [String(credentialVersion)]);
   }
 
   private sessionKey = (id: string) => `${this.prefix}session:${id}`;

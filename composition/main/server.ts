@@ -17,9 +17,6 @@ const main = async (): Promise<void> => {
   const log = logger.child('server');
   const app = buildHttpApp(container);
   const server: Server = app.listen(config.http.port, config.http.host);
-  // Pinned rather than left to Node's defaults: an Idempotency-Key claim goes stale after 10
-  // minutes, which is safe only while no request can still be arriving by then.
-  server.requestTimeout = 300_000;
   server.headersTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import { tooLarge, unsupportedContent, type DomainError } from '../shared/errors.js';
 import { newEvent } from '../shared/events.js';
 import type { IdGenerator } from '../shared/ids.js';
+import { completeWithin, type IdempotentCompletion } from '../shared/idempotency-store.js';
 import type { TransactionScope, UnitOfWork } from '../shared/unit-of-work.js';
 import { SNIFF_BYTES, type ContentTypeDetector } from './content-type-detector.js';
 import type { FileRepository } from './file-repository.js';
@@ -17,6 +18,8 @@ export interface UploadFileCommand {
   readonly filename: string;
   readonly declaredType: string | null;
   readonly body: AsyncIterable<Uint8Array>;
+  /** Written in the same unit of work as the metadata (the response to an Idempotency-Key). */
+  readonly completion?: IdempotentCompletion<StoredFile> | undefined;
 }
 
 /**
@@ -59,7 +62,7 @@ export class UploadFile {
     const file: StoredFile = { id, ownerId: owner, filename, contentType, size, sha256, objectKey, createdAt: this.clock.now(), deletedAt: null };
     let saved: E.Either<DomainError, StoredFile>;
     try {
-      saved = await this.uow.run((scope) => this.saveMetadata(scope, file));
+      saved = await this.uow.run((scope) => this.saveMetadata(scope, file, cmd.completion));
     } catch (error) {
       await this.discard(objectKey);
       throw error;
@@ -87,7 +90,11 @@ export class UploadFile {
     return null;
   }
 
-  private async saveMetadata(scope: TransactionScope, file: StoredFile): Promise<E.Either<DomainError, StoredFile>> {
+  private async saveMetadata(
+    scope: TransactionScope,
+    file: StoredFile,
+    completion: IdempotentCompletion<StoredFile> | undefined,
+  ): Promise<E.Either<DomainError, StoredFile>> {
     // Checked again inside the transaction: uploads running side by side all passed the first check.
     if ((await scope.files.totalBytesByOwner(file.ownerId)) + file.size > this.policy.quotaBytes) {
       return E.left(tooLarge('Storage quota exceeded'));
@@ -101,6 +108,6 @@ export class UploadFile {
         data: { size: file.size, content_type: file.contentType },
       }),
     );
-    return E.right(inserted);
+    return completeWithin(scope.idempotency, completion, inserted);
   }
 }

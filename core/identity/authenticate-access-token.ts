@@ -7,8 +7,10 @@ import type { TokenStore } from './token-store.js';
 import type { UserRepository } from './user-repository.js';
 
 /**
- * A valid signature is not enough: the session must still be active and the user still enabled,
- * so logout, password change, disabling and deletion take effect on the very next request.
+ * A valid signature is not enough: the session must still be active, opened under the user's
+ * current credential version, and the user still enabled, so logout, password change, disabling
+ * and deletion take effect on the very next request. The version is compared between the two
+ * reads the request makes anyway (session, user): it costs no extra round trip.
  */
 export class AuthenticateAccessToken {
   constructor(
@@ -24,7 +26,9 @@ export class AuthenticateAccessToken {
     const session = await this.store.findActive(claims.sid, this.clock.now());
     if (session === null || session.userId !== claims.sub) return E.left(unauthenticated('The session has ended'));
     const user = await this.users.findById(claims.sub);
-    if (user === null || !user.isActive) return E.left(unauthenticated('The session has ended'));
+    if (user === null || !user.isActive || user.credentialVersion !== session.credentialVersion) {
+      return E.left(unauthenticated('The session has ended'));
+    }
     return E.right({ userId: user.id, sessionId: session.id, role: user.role, isAdmin: user.isSuperuser });
   }
 }

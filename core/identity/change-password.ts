@@ -15,7 +15,12 @@ export interface ChangePasswordCommand {
   readonly newPassword: string;
 }
 
-/** Keeps the caller's session and ends every other one: whoever else knew the old password is out. */
+/**
+ * Keeps the caller's session and ends every other one: whoever else knew the old password is out.
+ * The user's credential version goes up with the new hash, which by itself ends every session
+ * opened under the old password (authentication compares versions); the revocations keep the
+ * session store tidy and the session list true.
+ */
 export class ChangePassword {
   constructor(
     private readonly users: UserRepository,
@@ -38,22 +43,28 @@ export class ChangePassword {
     // Hash outside the transaction: argon2 is slow on purpose and the database need not wait for it.
     const passwordHash = await this.hasher.hash(cmd.newPassword);
     // Sessions first: should this fail, the password is unchanged and the same request can be
-    // retried (revoking is idempotent); the other way round, a committed password could leave
-    // whoever else knew the old one signed in.
+    // retried (revoking is idempotent).
     await this.store.revokeAllForUser(user.id, this.clock.now(), actor.sessionId);
+    const credentialVersion = user.credentialVersion + 1;
     const changed = await this.uow.run(async (scope): Promise<E.Either<DomainError, void>> => {
       const current = await scope.users.findById(user.id);
       if (current === null) return E.left(notFound('User not found'));
-      const updated = await scope.users.update({ ...current, passwordHash, updatedAt: this.clock.now() });
+      // Changed by someone else since it was verified: the password given is no longer current.
+      if (current.credentialVersion !== user.credentialVersion) return E.left(invalidField('current_password', 'is incorrect'));
+      const updated = await scope.users.update({ ...current, passwordHash, credentialVersion, updatedAt: this.clock.now() });
       if (E.isLeft(updated)) return updated;
       const spec = { type: 'password.changed', actorId: user.id, subjectId: user.id };
       await scope.events.record(newEvent(this.ids, this.clock, spec));
       return E.right(undefined);
     });
     if (E.isLeft(changed)) return changed;
-    // Again after the commit, for a login that verified the old password and opened its session
-    // after the first revoke but checked the hash before the commit. Not failed on: the password
-    // is changed and the client could not retry with the old one.
+    // After the commit, never before: a session stamped with a version the user does not have yet
+    // would come back to life if a later change committed that version. Not failed on (the
+    // password is changed and the client cannot retry with the old one): should it fail, this
+    // session ends too, and the user logs in with the new password.
+    await this.store.setCredentialVersion(actor.sessionId, credentialVersion).catch(() => undefined);
+    // Again, for a login that opened its session after the first revoke: it is refused already
+    // (old version); this takes it off the session list. Best effort for the same reason.
     await this.store.revokeAllForUser(user.id, this.clock.now(), actor.sessionId).catch(() => undefined);
     return changed;
   }

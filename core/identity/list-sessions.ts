@@ -14,7 +14,11 @@ export interface SessionView {
   readonly current: boolean;
 }
 
-/** The caller's active sessions, newest first. */
+/**
+ * The caller's active sessions, newest first. A session opened under an older credential version
+ * (a password change the store failed to revoke it for) is refused on use, so it is not listed:
+ * the caller's own session, just authenticated, carries the current version.
+ */
 export class ListSessions {
   constructor(
     private readonly store: TokenStore,
@@ -23,15 +27,18 @@ export class ListSessions {
 
   async execute(actor: Actor): Promise<E.Either<DomainError, readonly SessionView[]>> {
     const sessions = await this.store.listActive(actor.userId, this.clock.now());
+    const current = sessions.find((s) => s.id === actor.sessionId)?.credentialVersion ?? Math.max(0, ...sessions.map((s) => s.credentialVersion));
     return E.right(
-      sessions.map((s) => ({
-        id: s.id,
-        createdAt: s.createdAt,
-        lastUsedAt: s.lastUsedAt,
-        userAgent: s.userAgent,
-        ip: s.ip,
-        current: s.id === actor.sessionId,
-      })),
+      sessions
+        .filter((s) => s.credentialVersion === current)
+        .map((s) => ({
+          id: s.id,
+          createdAt: s.createdAt,
+          lastUsedAt: s.lastUsedAt,
+          userAgent: s.userAgent,
+          ip: s.ip,
+          current: s.id === actor.sessionId,
+        })),
     );
   }
 }

@@ -47,7 +47,8 @@ export class RotateRefreshToken {
       return E.left(unauthenticated(INVALID));
     }
     const user = await this.users.findById(result.session.userId);
-    if (user === null || !user.isActive) {
+    // A session opened under a password that has since changed is over, revoked or not.
+    if (user === null || !user.isActive || user.credentialVersion !== result.session.credentialVersion) {
       await this.store.revokeSession(result.session.id, now);
       return E.left(unauthenticated(INVALID));
     }

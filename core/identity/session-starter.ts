@@ -36,12 +36,15 @@ export class SessionStarter {
       idleTimeoutSeconds: this.settings.idleTimeoutSeconds,
       userAgent: client.userAgent,
       ip: client.ip,
+      // The version the verified password belongs to: a password change commits a higher one, and
+      // from then on every request with this session is refused, whatever happens below.
+      credentialVersion: user.credentialVersion,
     });
-    // Checked after the session exists, not before: a password change that commits before this
-    // read is seen here, and one that commits after it finds this session already there when it
-    // revokes the other sessions again after its commit.
+    // Not needed for safety (the version above is), but a login that raced a password change, or
+    // the account being disabled or deleted, should say so now rather than hand out tokens that
+    // fail on first use. A change that commits after this read is caught by the version.
     const current = await this.users.findById(user.id);
-    if (current === null || !current.isActive || current.passwordHash !== user.passwordHash) {
+    if (current === null || !current.isActive || current.credentialVersion !== user.credentialVersion) {
       await this.store.revokeSession(session.id, this.clock.now());
       return null;
     }

@@ -14,6 +14,8 @@ export interface RefreshSession {
   readonly userAgent: string | null;
   readonly ip: string | null;
   readonly revokedAt: Date | null;
+  /** The user's `credentialVersion` the session was opened under: it is refused once they differ. */
+  readonly credentialVersion: number;
 }
 
 export interface NewRefreshSession {
@@ -25,6 +27,8 @@ export interface NewRefreshSession {
   readonly idleTimeoutSeconds: number;
   readonly userAgent: string | null;
   readonly ip: string | null;
+  /** The `credentialVersion` of the user as read when the password was verified. */
+  readonly credentialVersion: number;
 }
 
 export interface RotateRequest {
@@ -55,4 +59,9 @@ export interface TokenStore {
   revokeSession(sessionId: string, now: Date): Promise<void>;
   /** Ends every session of the user, except `exceptSessionId` when given. */
   revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<void>;
+  /**
+   * Moves one session to the user's new credential version: the session that changed the password
+   * keeps working. Only raises it; a revoked or unknown session is left alone.
+   */
+  setCredentialVersion(sessionId: string, credentialVersion: number): Promise<void>;
 }

@@ -56,7 +56,10 @@ export class UpdateUser {
       }
       const changed = changedFields(user, next);
       if (changed.length === 0) return E.right({ before: user, after: user });
-      const updated = await scope.users.update({ ...next, updatedAt: this.clock.now() });
+      // Disabling also retires every session's credential version: should revoking them fail below,
+      // enabling the account again does not bring them back.
+      const credentialVersion = user.isActive && !next.isActive ? user.credentialVersion + 1 : user.credentialVersion;
+      const updated = await scope.users.update({ ...next, credentialVersion, updatedAt: this.clock.now() });
       if (E.isLeft(updated)) return updated;
       const spec = { type: 'user.updated', actorId: actor.userId, subjectId: user.id, data: { changed } };
       await scope.events.record(newEvent(this.ids, this.clock, spec));

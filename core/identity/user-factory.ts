@@ -47,6 +47,7 @@ export class UserFactory {
       isActive: cmd.isActive ?? true,
       isSuperuser: cmd.isSuperuser ?? false,
       isVerified: cmd.isVerified ?? false,
+      credentialVersion: 1,
       passwordHash: await this.hasher.hash(cmd.password),
       createdAt: now,
       updatedAt: now,

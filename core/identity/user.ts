@@ -12,6 +12,12 @@ export interface User {
   readonly isSuperuser: boolean;
   readonly isVerified: boolean;
   readonly passwordHash: string;
+  /**
+   * Raised whenever the password changes (and when the account is disabled). Every session carries
+   * the version it was opened under and is refused once the two differ, whatever the session store
+   * did with the revocations.
+   */
+  readonly credentialVersion: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly deletedAt: Date | null;

@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import { validation, type DomainError } from '../shared/errors.js';
 import { newEvent } from '../shared/events.js';
 import type { IdGenerator } from '../shared/ids.js';
+import { completeWithin, type IdempotentCompletion } from '../shared/idempotency-store.js';
 import type { UnitOfWork } from '../shared/unit-of-work.js';
 import type { CronValidator } from './cron-validator.js';
 import type { DataRecord, JsonObject, RecordStatus } from './record.js';
@@ -27,7 +28,8 @@ export class CreateRecord {
     private readonly cron: CronValidator,
   ) {}
 
-  async execute(actor: Actor, input: CreateRecordInput): Promise<E.Either<DomainError, DataRecord>> {
+  /** `completion`: written in the same unit of work as the record (the response to an Idempotency-Key). */
+  async execute(actor: Actor, input: CreateRecordInput, completion?: IdempotentCompletion<DataRecord>): Promise<E.Either<DomainError, DataRecord>> {
     const issues = recordFieldIssues(input, this.cron);
     if (issues.length > 0) return E.left(validation(issues));
     const now = this.clock.now();
@@ -55,7 +57,7 @@ export class CreateRecord {
           data: { owner_id: saved.ownerId, name: saved.name, status: saved.status },
         }),
       );
-      return E.right(saved);
+      return completeWithin(scope.idempotency, completion, saved);
     });
   }
 }

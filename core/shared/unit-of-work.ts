@@ -1,6 +1,7 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { DomainError } from './errors.js';
 import type { EventOutbox } from './events.js';
+import type { IdempotencyLedger } from './idempotency-store.js';
 import type { UserRepository } from '../identity/user-repository.js';
 import type { RecordRepository } from '../records/record-repository.js';
 import type { FileRepository } from '../files/file-repository.js';
@@ -11,6 +12,8 @@ export interface TransactionScope {
   readonly records: RecordRepository;
   readonly files: FileRepository;
   readonly events: EventOutbox;
+  /** Idempotency-Key responses, so that one commits with the effect it answers. */
+  readonly idempotency: IdempotencyLedger;
 }
 
 /**

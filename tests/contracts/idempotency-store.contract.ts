@@ -1,9 +1,14 @@
 import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
+import { conflict } from '../../core/shared/errors.js';
 import type { ClaimResult, IdempotencyClaim, IdempotencyStore } from '../../core/shared/idempotency-store.js';
+import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
 
 export interface IdempotencyStoreFixture {
   readonly store: IdempotencyStore;
+  /** A unit of work whose scope's `idempotency` is this store's transactional side. */
+  readonly uow: UnitOfWork;
   close?(): Promise<void>;
 }
 
@@ -14,11 +19,17 @@ const tokenOf = (result: ClaimResult): string => {
   if (result.kind !== 'claimed') expect.fail(`expected the key to be claimed, got ${result.kind}`);
   return result.token;
 };
+const right = <T>(result: E.Either<unknown, T>): T => {
+  if (E.isLeft(result)) expect.fail(`expected a Right, got ${JSON.stringify(result.left)}`);
+  return result.right;
+};
 const RESPONSE = { status: 201, data: { id: 'r1', nested: { ok: true } }, headers: { ETag: '"1"', Location: '/api/v1/records/r1' } };
 
 /** The behaviour every IdempotencyStore adapter shares; each test uses its own scope. */
 export const idempotencyStoreContract = (name: string, setup: (ctx: Mocha.Context) => Promise<IdempotencyStoreFixture>): void => {
   describe(`IdempotencyStore contract: ${name}`, function () {
+    // Opening and migrating a database takes a while on a loaded machine.
+    this.timeout(60_000);
     let fixture: IdempotencyStoreFixture | undefined;
     let store: IdempotencyStore;
     before(async function () {
@@ -81,11 +92,40 @@ export const idempotencyStoreContract = (name: string, setup: (ctx: Mocha.Contex
       // The first request is still running (a slow upload) when its claim goes stale and a retry takes it.
       const second = tokenOf(await store.claim({ ...c, now: at(61) }));
       expect(second).to.not.equal(first);
-      await store.complete(c.scope, c.key, first, { ...RESPONSE, data: { id: 'first' } });
+      expect(await store.complete(c.scope, c.key, first, { ...RESPONSE, data: { id: 'first' } })).to.equal(false);
       await store.release(c.scope, c.key, first);
       expect(await store.claim({ ...c, now: at(62) })).to.deep.equal({ kind: 'in_progress' });
-      await store.complete(c.scope, c.key, second, RESPONSE);
+      expect(await store.complete(c.scope, c.key, second, RESPONSE)).to.equal(true);
+      expect(await store.complete(c.scope, c.key, second, { ...RESPONSE, status: 200 })).to.equal(false);
       expect(await store.claim({ ...c, now: at(63) })).to.deep.equal({ kind: 'replay', response: RESPONSE });
+    });
+
+    it('a response completed in a unit of work that rolls back (Left or throw) is not kept; one that commits is', async () => {
+      const c = aClaim();
+      const token = tokenOf(await store.claim(c));
+      const rolledBack = await fixture!.uow.run(async (scope) => {
+        expect(await scope.idempotency.complete(c.scope, c.key, token, RESPONSE)).to.equal(true);
+        return E.left(conflict('something after it failed'));
+      });
+      expect(E.isLeft(rolledBack)).to.equal(true);
+      expect(await store.claim({ ...c, now: at(1) })).to.deep.equal({ kind: 'in_progress' });
+      const thrown = fixture!.uow.run(async (scope) => {
+        await scope.idempotency.complete(c.scope, c.key, token, RESPONSE);
+        throw new Error('the commit failed');
+      });
+      await thrown.then(() => expect.fail('should have thrown'), (error: Error) => expect(error.message).to.equal('the commit failed'));
+      expect(await store.claim({ ...c, now: at(2) })).to.deep.equal({ kind: 'in_progress' });
+      right(await fixture!.uow.run(async (scope) => E.right(await scope.idempotency.complete(c.scope, c.key, token, RESPONSE))));
+      expect(await store.claim({ ...c, now: at(3600) })).to.deep.equal({ kind: 'replay', response: RESPONSE });
+    });
+
+    it('in a unit of work, a claim taken over meanwhile completes nothing and says so', async () => {
+      const c = aClaim();
+      const first = tokenOf(await store.claim(c));
+      const second = tokenOf(await store.claim({ ...c, now: at(61) }));
+      expect(right(await fixture!.uow.run(async (scope) => E.right(await scope.idempotency.complete(c.scope, c.key, first, RESPONSE))))).to.equal(false);
+      expect(await store.claim({ ...c, now: at(62) })).to.deep.equal({ kind: 'in_progress' });
+      expect(right(await fixture!.uow.run(async (scope) => E.right(await scope.idempotency.complete(c.scope, c.key, second, RESPONSE))))).to.equal(true);
     });
 
     it('lets exactly one of many concurrent claims win', async () => {

@@ -25,6 +25,7 @@ const aSession = (overrides: Partial<NewRefreshSession> = {}): NewRefreshSession
   idleTimeoutSeconds: IDLE,
   userAgent: 'Mozilla/5.0 (contract)',
   ip: '203.0.113.7',
+  credentialVersion: 3,
   ...overrides,
 });
 
@@ -67,6 +68,7 @@ export const tokenStoreContract = (name: string, setup: (ctx: Mocha.Context) => 
           userAgent: n.userAgent,
           ip: n.ip,
           revokedAt: null,
+          credentialVersion: 3,
         });
         expect(await store.findActive(n.sessionId, at(SECOND))).to.deep.equal(created);
       });
@@ -250,6 +252,39 @@ export const tokenStoreContract = (name: string, setup: (ctx: Mocha.Context) => 
 
       it('revokeAllForUser of a user without sessions is a no-op', async () => {
         await store.revokeAllForUser(uuidv7(), T0);
+      });
+    });
+
+    describe('credential version', () => {
+      it('every read of a session carries the version it was opened under', async () => {
+        const n = aSession({ credentialVersion: 5 });
+        await store.create(n);
+        expect((await store.findActive(n.sessionId, at(SECOND)))?.credentialVersion).to.equal(5);
+        expect(rotated(await rotate(n.tokenHash, aHash(), at(SECOND))).credentialVersion).to.equal(5);
+        expect((await store.listActive(n.userId, at(SECOND))).map((s) => s.credentialVersion)).to.deep.equal([5]);
+      });
+
+      it('setCredentialVersion moves that live session only, and only upwards', async () => {
+        const n = aSession({ credentialVersion: 2 });
+        const sibling = aSession({ userId: n.userId, credentialVersion: 2 });
+        await store.create(n);
+        await store.create(sibling);
+        await store.setCredentialVersion(n.sessionId, 3);
+        expect((await store.findActive(n.sessionId, at(SECOND)))?.credentialVersion).to.equal(3);
+        expect((await store.findActive(sibling.sessionId, at(SECOND)))?.credentialVersion).to.equal(2);
+        // A late, older stamp (two changes racing) never takes a session back to a retired version.
+        await store.setCredentialVersion(n.sessionId, 1);
+        expect((await store.findActive(n.sessionId, at(SECOND)))?.credentialVersion).to.equal(3);
+      });
+
+      it('setCredentialVersion leaves a revoked session revoked and ignores an unknown one', async () => {
+        const n = aSession({ credentialVersion: 2 });
+        await store.create(n);
+        await store.revokeSession(n.sessionId, at(SECOND));
+        await store.setCredentialVersion(n.sessionId, 3);
+        await store.setCredentialVersion(uuidv7(), 3);
+        expect(await store.findActive(n.sessionId, at(2 * SECOND))).to.equal(null);
+        expect(await rotate(n.tokenHash, aHash(), at(2 * SECOND))).to.deep.equal({ kind: 'invalid' });
       });
     });
 

@@ -32,7 +32,7 @@ describe('PostgresTokenStore.purgeExpired (embedded PGlite)', () => {
       const store = new PostgresTokenStore(database.db);
       const t0 = new Date('2031-01-01T00:00:00Z');
       const later = (s: number) => new Date(t0.getTime() + s * 1000);
-      const base = { userId: '0190f0c8-0000-7000-8000-000000000001', now: t0, userAgent: null, ip: null };
+      const base = { userId: '0190f0c8-0000-7000-8000-000000000001', now: t0, userAgent: null, ip: null, credentialVersion: 1 };
       const live = { ...base, sessionId: '0190f0c8-0000-7000-8000-0000000000a1', tokenHash: 'a'.repeat(64), expiresAt: later(3600), idleTimeoutSeconds: 600 };
       const idle = { ...base, sessionId: '0190f0c8-0000-7000-8000-0000000000a2', tokenHash: 'b'.repeat(64), expiresAt: later(3600), idleTimeoutSeconds: 60 };
       const over = { ...base, sessionId: '0190f0c8-0000-7000-8000-0000000000a3', tokenHash: 'c'.repeat(64), expiresAt: later(100), idleTimeoutSeconds: 600 };

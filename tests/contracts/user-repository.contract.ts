@@ -28,6 +28,7 @@ export const aUser = (overrides: Partial<User> = {}): User => {
     isSuperuser: false,
     isVerified: false,
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
+    credentialVersion: 1,
     createdAt: T0,
     updatedAt: T0,
     deletedAt: null,
@@ -70,7 +71,7 @@ export const userRepositoryContract = (
 
     describe('insert and find', () => {
       it('stores every field and finds the user by id', async () => {
-        const user = aUser({ fullName: null, role: 'giver', isSuperuser: true, isVerified: true, updatedAt: at(5) });
+        const user = aUser({ fullName: null, role: 'giver', isSuperuser: true, isVerified: true, credentialVersion: 7, updatedAt: at(5) });
         expect(right(await repo.insert(user))).to.deep.equal(user);
         expect(await repo.findById(user.id)).to.deep.equal(user);
       });

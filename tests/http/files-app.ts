@@ -1,5 +1,4 @@
 import { fileRoutes, type FileRouteOptions } from '../../adapters/http/routes/files.js';
-import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import type { FilePolicy } from '../../core/files/file-policy.js';
 import type { Actor } from '../../core/shared/actor.js';
 import { namedActors, routesApp } from '../support/routes-app.js';
@@ -18,7 +17,7 @@ export const filesApp = (policy: Partial<FilePolicy> = {}, routeOptions: Partial
   ]);
   const routes = fileRoutes(
     { upload: h.upload, list: h.list, get: h.get, download: h.download, link: h.link, openLink: h.openLink, remove: h.remove },
-    { maxBytes: h.policy.maxBytes, idempotency: { store: new MemoryIdempotencyStore(), clock: h.clock }, ...routeOptions },
+    { maxBytes: h.policy.maxBytes, idempotency: { store: h.idempotency, clock: h.clock }, ...routeOptions },
   );
   const app = routesApp(routes, { authenticate: namedActors(actors) });
   return { app, h, actor: (name: 'alice' | 'bob' | 'admin') => actors.get(name)! };

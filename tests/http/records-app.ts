@@ -1,4 +1,3 @@
-import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { recordRoutes } from '../../adapters/http/routes/records.js';
 import type { Actor } from '../../core/shared/actor.js';
 import { namedActors, routesApp } from '../support/routes-app.js';
@@ -17,7 +16,7 @@ export const recordsApp = () => {
   ]);
   const routes = recordRoutes(
     { create: h.create, list: h.list, get: h.get, update: h.update, remove: h.remove },
-    { store: new MemoryIdempotencyStore(), clock: h.clock },
+    { store: h.idempotency, clock: h.clock },
   );
   const app = routesApp(routes, { authenticate: namedActors(actors) });
   return { app, h, actor: (name: 'alice' | 'bob' | 'admin') => actors.get(name)! };

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import request from 'supertest';
-import { identityClient, PASSWORD, type IdentityClient } from '../http/identity-client.js';
+import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { identityClient, PASSWORD, type IdentityClient, type Tokens } from '../http/identity-client.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { createServerDatabase } from '../support/databases.js';
 import { POSTGRES_URL, REDIS_URL, requireService } from '../support/services.js';
@@ -64,6 +66,39 @@ const identityOnProfile = (name: string, setup: (ctx: Mocha.Context) => Promise<
         .expect(204);
       await c.me(other.access_token).expect(401);
       await c.me(tokens.access_token).expect(200);
+    });
+
+    it('a login between the two revokes of a password change is refused even when the store fails the second revoke', async () => {
+      const { user, tokens } = await c.aUser();
+      const { IDENTITY } = await import('../../composition/modules/identity.js');
+      const store = c.t.container.get(IDENTITY.TokenStore);
+      const revokeAll = store.revokeAllForUser.bind(store);
+      let stale: Tokens | undefined;
+      // First revoke: done, then a login with the old password slips in before the commit.
+      // Second revoke, after the commit: the store is unreachable.
+      sinon
+        .stub(store, 'revokeAllForUser')
+        .onFirstCall()
+        .callsFake(async (...args: Parameters<typeof revokeAll>) => {
+          await revokeAll(...args);
+          stale = await c.login(user);
+        })
+        .onSecondCall()
+        .rejects(new DependencyUnavailableError('session store'));
+      try {
+        await request(c.app)
+          .post(`${AUTH}/change-password`)
+          .set(c.bearer(tokens.access_token))
+          .send({ current_password: PASSWORD, new_password: 'another long passphrase' })
+          .expect(204);
+      } finally {
+        sinon.restore();
+      }
+      await c.me(stale!.access_token).expect(401);
+      await c.refresh(stale!.refresh_token).expect(401);
+      await c.me(tokens.access_token).expect(200);
+      const listed = (await request(c.app).get(`${AUTH}/sessions`).set(c.bearer(tokens.access_token)).expect(200)).body.data;
+      expect(listed.meta.total).to.equal(1);
     });
 
     it('admin: list, disable (sessions end), delete (email free again); login throttle answers 429', async () => {

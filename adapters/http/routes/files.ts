@@ -17,7 +17,7 @@ import { cursorQueryProps } from '../codecs.js';
 import { parseRange, sendContent } from '../download.js';
 import { sendError } from '../envelope.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
-import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
+import { IDEMPOTENCY_KEY, idempotent, type Idempotency, type Remember } from '../idempotency.js';
 import { abandonUpload, receiveFile, sha256OfUpload, UploadAborted } from '../multipart.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type Reply } from '../route.js';
 
@@ -71,14 +71,23 @@ const TokenParams = t.type({ token: t.string });
 const ListQuery = t.partial(cursorQueryProps);
 const fileNotFound = (): E.Either<DomainError, never> => E.left(notFound('File not found'));
 
-const upload = async (uc: FileUseCases, options: FileRouteOptions, actor: Actor, req: Request, res: Response): Promise<E.Either<DomainError, Reply>> => {
+const createdReply = (file: StoredFile): Reply => created(view(file), { Location: `/api/v1/files/${file.id}` });
+
+const upload = async (
+  uc: FileUseCases,
+  options: FileRouteOptions,
+  actor: Actor,
+  req: Request,
+  res: Response,
+  remember: Remember,
+): Promise<E.Either<DomainError, Reply>> => {
   const declaredLength = Number(req.get('content-length') ?? Number.NaN);
   let result: E.Either<DomainError, StoredFile>;
   try {
     result =
       declaredLength > options.maxBytes + FORM_OVERHEAD
         ? E.left(tooLarge(`Files are limited to ${options.maxBytes} bytes`))
-        : await receiveFile(req, (file) => uc.upload.execute({ actor, ...file }));
+        : await receiveFile(req, (file) => uc.upload.execute({ actor, ...file, completion: remember(createdReply) }));
   } catch (error) {
     abandonUpload(req, res);
     // Nobody is left to answer; a fully read request counts as destroyed too, so test the cause.
@@ -89,8 +98,7 @@ const upload = async (uc: FileUseCases, options: FileRouteOptions, actor: Actor,
     abandonUpload(req, res);
     return result;
   }
-  const file = result.right;
-  return E.right(created(view(file), { Location: `/api/v1/files/${file.id}` }));
+  return E.right(createdReply(result.right));
 };
 
 const rangeNotSatisfiable = (res: Response, size: number): Reply => {
@@ -138,7 +146,7 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
           },
         },
         'POST /files',
-        () => upload(uc, options, actor, req, res),
+        (remember) => upload(uc, options, actor, req, res, remember),
       ),
   }),
   route({

@@ -118,9 +118,9 @@ export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): Any
       409: { description: 'A request with this Idempotency-Key is still being processed' },
     },
     handler: async ({ actor, body, req }) =>
-      idempotent(idempotency, { actor, req, body }, 'POST /records', async () => {
-        const result = await uc.create.execute(actor, body);
-        return E.map((r: DataRecord) => created(view(r), { ...withEtag(r), Location: `/api/v1/records/${r.id}` }))(result);
+      idempotent(idempotency, { actor, req, body }, 'POST /records', async (remember) => {
+        const reply = (r: DataRecord) => created(view(r), { ...withEtag(r), Location: `/api/v1/records/${r.id}` });
+        return E.map(reply)(await uc.create.execute(actor, body, remember(reply)));
       }),
   }),
   route({

@@ -11,6 +11,8 @@ export interface RefreshSessionRow {
   user_agent: string | null;
   ip: string | null;
   revoked_at: Date | null;
+  /** The user's credential version when the session was opened (or re-stamped by its own password change). */
+  credential_version: number;
 }
 
 export type RefreshSessionModel = ModelStatic<Model<RefreshSessionRow, RefreshSessionRow> & RefreshSessionRow>;
@@ -28,6 +30,7 @@ export const defineRefreshSessionModel = (sequelize: Sequelize): RefreshSessionM
       user_agent: { type: DataTypes.TEXT, allowNull: true },
       ip: { type: DataTypes.STRING(64), allowNull: true },
       revoked_at: { type: DataTypes.DATE, allowNull: true },
+      credential_version: { type: DataTypes.INTEGER, allowNull: false },
     },
     { tableName: 'refresh_sessions' },
   );

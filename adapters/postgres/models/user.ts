@@ -10,6 +10,7 @@ export interface UserRow {
   is_superuser: boolean;
   is_verified: boolean;
   password_hash: string;
+  credential_version: number;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
@@ -30,6 +31,7 @@ export const defineUserModel = (sequelize: Sequelize): UserModel =>
       is_superuser: { type: DataTypes.BOOLEAN, allowNull: false },
       is_verified: { type: DataTypes.BOOLEAN, allowNull: false },
       password_hash: { type: DataTypes.TEXT, allowNull: false },
+      credential_version: { type: DataTypes.INTEGER, allowNull: false },
       created_at: { type: DataTypes.DATE, allowNull: false },
       updated_at: { type: DataTypes.DATE, allowNull: false },
       deleted_at: { type: DataTypes.DATE, allowNull: true },

@@ -4,6 +4,7 @@ import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.
 import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repository.js';
 import { MemoryObjectStorage } from '../../../adapters/memory/memory-object-storage.js';
 import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
+import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempotency-store.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { DeleteFile } from '../../../core/files/delete-file.js';
@@ -38,10 +39,13 @@ export const filesHarness = (overrides: Partial<FilePolicy> = {}) => {
   const files = new MemoryFileRepository();
   const storage = new MemoryObjectStorage(undefined, clock);
   const events = new MemoryEventOutbox();
-  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records: new MemoryRecordRepository(), files, events });
+  const idempotency = new MemoryIdempotencyStore();
+  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records: new MemoryRecordRepository(), files, events, idempotency: idempotency.transactional });
   const rules = policy(overrides);
   const h = {
     clock,
+    /** The key store the harness's unit of work completes responses in. */
+    idempotency,
     files,
     storage,
     events,

@@ -6,6 +6,7 @@ import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.
 import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repository.js';
 import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
 import { MemoryTokenStore } from '../../../adapters/memory/memory-token-store.js';
+import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempotency-store.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { ZxcvbnCommonPasswords } from '../../../adapters/zxcvbn/zxcvbn-common-passwords.js';
@@ -46,7 +47,13 @@ export const identityHarness = (settings: Partial<SessionSettings> = {}, maxFail
   const sessionSettings = { ...defaultSessionSettings, ...settings };
   const users = new MemoryUserRepository();
   const events = new MemoryEventOutbox();
-  const uow = new MemoryUnitOfWork({ users, events, records: new MemoryRecordRepository(), files: new MemoryFileRepository() });
+  const uow = new MemoryUnitOfWork({
+    users,
+    events,
+    records: new MemoryRecordRepository(),
+    files: new MemoryFileRepository(),
+    idempotency: new MemoryIdempotencyStore().transactional,
+  });
   const store = new MemoryTokenStore();
   const hasher = new FastPasswordHasher();
   const policy = new PasswordPolicy(new ZxcvbnCommonPasswords());

@@ -3,6 +3,7 @@ import { CronParserValidator } from '../../../adapters/cron-parser/cron-parser-v
 import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.js';
 import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repository.js';
 import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
+import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempotency-store.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { CreateRecord, type CreateRecordInput } from '../../../core/records/create-record.js';
@@ -24,9 +25,12 @@ export const recordsHarness = () => {
   const cron = new CronParserValidator();
   const records = new MemoryRecordRepository();
   const events = new MemoryEventOutbox();
-  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records, events, files: new MemoryFileRepository() });
+  const idempotency = new MemoryIdempotencyStore();
+  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records, events, files: new MemoryFileRepository(), idempotency: idempotency.transactional });
   const h = {
     clock,
+    /** The key store the harness's unit of work completes responses in. */
+    idempotency,
     records,
     events,
     create: new CreateRecord(uow, ids, clock, cron),
