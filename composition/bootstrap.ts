@@ -22,15 +22,19 @@ export const loadEnv = (): Readonly<Record<string, string | undefined>> => {
   return process.env;
 };
 
-export const createLogger = (config: Config): Logger =>
-  createWinstonLogger({ level: config.log.level, format: config.log.format, dir: config.log.dir, currentRequestId });
+/** `sink`: JSON lines go to this stream instead of the console (tests read what the logs say). */
+export const createLogger = (config: Config, sink?: NodeJS.WritableStream): Logger =>
+  createWinstonLogger({ level: config.log.level, format: config.log.format, dir: config.log.dir, currentRequestId, sink });
 
 /** Config, logger, infrastructure and container: what every entry point starts from. */
-export const bootstrap = async (env: Readonly<Record<string, string | undefined>>, options: { migrate: boolean }): Promise<Runtime> => {
+export const bootstrap = async (
+  env: Readonly<Record<string, string | undefined>>,
+  options: { migrate: boolean; logSink?: NodeJS.WritableStream },
+): Promise<Runtime> => {
   const decoded = decodeConfig(env);
   if (E.isLeft(decoded)) throw decoded.left;
   const config = decoded.right;
-  const logger = createLogger(config);
+  const logger = createLogger(config, options.logSink);
   const infra = await startInfrastructure(config, logger, options);
   try {
     const container = await buildContainer(config, infra, logger);

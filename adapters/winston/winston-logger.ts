@@ -8,6 +8,8 @@ export interface WinstonLoggerOptions {
   readonly format: 'pretty' | 'json';
   /** When set, rotating `app.log` and `error.log` files are written here (JSON lines). */
   readonly dir?: string | undefined;
+  /** Write JSON lines to this stream instead of the console (tests capture what the logs say). */
+  readonly sink?: NodeJS.WritableStream | undefined;
   /** The id of the request being served, if any (AsyncLocalStorage in the composition root). */
   readonly currentRequestId?: () => string | null;
 }
@@ -78,7 +80,9 @@ export const createWinstonLogger = (options: WinstonLoggerOptions): Logger => {
   const json = winston.format.combine(...base, winston.format.json());
   const pretty = winston.format.combine(...base, padLevel(), winston.format.colorize({ level: true }), prettyLine);
   const transports: winston.transport[] = [
-    new winston.transports.Console({ format: options.format === 'json' ? json : pretty }),
+    options.sink
+      ? new winston.transports.Stream({ stream: options.sink, format: json })
+      : new winston.transports.Console({ format: options.format === 'json' ? json : pretty }),
   ];
   if (options.dir) {
     transports.push(

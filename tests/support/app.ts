@@ -20,7 +20,7 @@ export interface TestApp {
  */
 export const buildTestApp = async (
   env: Readonly<Record<string, string>> = {},
-  options: { readonly migrate?: boolean; readonly clock?: Clock } = {},
+  options: { readonly migrate?: boolean; readonly clock?: Clock; readonly logSink?: NodeJS.WritableStream } = {},
 ): Promise<TestApp> => {
   const runtime = await bootstrap(
     {
@@ -34,7 +34,7 @@ export const buildTestApp = async (
       ...env,
     },
     // The embedded and services profiles (env overrides) need their schema; memory has none.
-    { migrate: options.migrate ?? false },
+    { migrate: options.migrate ?? false, ...(options.logSink ? { logSink: options.logSink } : {}) },
   );
   // Before anything resolves the clock: every service built from here on reads this one.
   if (options.clock) runtime.container.rebind(TOKENS.Clock).toConstantValue(options.clock);
