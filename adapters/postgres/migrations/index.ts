@@ -8,6 +8,8 @@ import { records } from './0004-records.js';
 import { files } from './0005-files.js';
 import { idempotencyKeys } from './0006-idempotency-keys.js';
 import { usersActiveAdmins } from './0007-users-active-admins.js';
+import { auditEvents } from './0012-audit-events.js';
+import { notifications } from './0013-notifications.js';
 // modules: import each migration here
 
 export type { Migration } from './migration.js';
@@ -24,6 +26,8 @@ export const migrations: readonly Migration[] = [
   files,
   idempotencyKeys,
   usersActiveAdmins,
+  auditEvents,
+  notifications,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
 
