@@ -1,4 +1,6 @@
+import net from 'node:net';
 import { expect } from 'chai';
+import { v7 as uuidv7 } from 'uuid';
 import request from 'supertest';
 import { notificationsApp } from './notifications-app.js';
 import { listen, SseClient } from '../support/sse-client.js';
@@ -162,6 +164,37 @@ describe('notification stream (Server-Sent Events)', () => {
     await waitFor(() => h.streams.size === 0 && h.bus.subscribers === 0, 'clean-up');
     await h.notify('alice'); // nothing left to wake: must not throw
     expect(h.watch.openStreams(h.actor('alice').userId)).to.equal(0);
+  });
+
+  it('a client that stops reading holds at most a batch in memory and is disconnected after two stalled heartbeats', async () => {
+    const h = notificationsApp({ heartbeatMs: 50, batchSize: 4 });
+    const url = new URL(await serve(h));
+    const alice = h.actor('alice').userId;
+    const body = 'x'.repeat(64 * 1024);
+    const ids = { next: () => uuidv7() };
+    for (let i = 0; i < 300; i++) {
+      await h.repo.insertAll([{ recipientId: alice, eventId: uuidv7(), kind: 'k', title: 't', body, data: {}, createdAt: new Date() }], ids);
+    }
+    let handedOut = 0;
+    const listAfter = h.repo.listAfter.bind(h.repo);
+    h.repo.listAfter = async (...args) => {
+      const batch = await listAfter(...args);
+      handedOut += batch.length;
+      return batch;
+    };
+    // ~19 MiB waiting, far more than socket buffers hold; the client reads nothing after the headers.
+    const socket = net.connect(Number(url.port), url.hostname);
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.write(`GET ${BASE}/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer alice\r\nLast-Event-ID: 00000000-0000-7000-8000-000000000000\r\n\r\n`);
+    socket.once('data', () => socket.pause());
+    await waitFor(() => handedOut > 0, 'the first batches');
+    // The server gives up on the stalled stream on its own (the paused client cannot see it yet).
+    await waitFor(() => h.streams.size === 0 && h.bus.subscribers === 0, 'the stalled stream to be dropped', 10_000);
+    expect(handedOut).to.be.lessThan(300);
+    expect(h.watch.openStreams(alice)).to.equal(0);
+    socket.destroy();
+    await closed;
   });
 
   it('ends every stream on shutdown and refuses new ones (503)', async () => {
