@@ -17,10 +17,11 @@ const changedOf = (event: DomainEvent): readonly string[] => {
 /**
  * Tells people about changes to their own account that they would want to know of, above all
  * when someone else may have made them: a new password, a new email address, the account being
- * disabled or enabled, admin rights granted or taken, a stolen refresh token detected.
+ * disabled or enabled, admin rights granted or taken, a stolen refresh token detected, a sign-in
+ * from a device (user agent) none of their active sessions uses.
  */
 export class AccountNotificationRule implements NotificationRule {
-  readonly eventTypes = ['password.changed', 'user.updated', 'session.reuse_detected'] as const;
+  readonly eventTypes = ['password.changed', 'user.updated', 'session.reuse_detected', 'session.started'] as const;
 
   draft(event: DomainEvent): readonly NotificationDraft[] {
     const user = event.subjectId;
@@ -42,9 +43,23 @@ export class AccountNotificationRule implements NotificationRule {
         ];
       case 'user.updated':
         return this.accountChanges(event, user);
+      case 'session.started':
+        return event.data['known_device'] === true ? [] : [this.newSignIn(event, user)];
       default:
         return [];
     }
+  }
+
+  private newSignIn(event: DomainEvent, user: string): NotificationDraft {
+    const text = (key: string): string | null => (typeof event.data[key] === 'string' ? (event.data[key] as string) : null);
+    const device = text('user_agent');
+    const ip = text('ip');
+    const from = [device ? `on ${device.slice(0, 200)}` : 'on an unknown device', ip ? `from ${ip}` : null].filter(Boolean).join(' ');
+    return draft(user, 'account.new_sign_in', 'New sign-in to your account', `Your account was signed in to ${from}. If this was not you, change your password and sign out everywhere.`, {
+      session_id: text('session_id'),
+      user_agent: device,
+      ip,
+    });
   }
 
   private accountChanges(event: DomainEvent, user: string): NotificationDraft[] {

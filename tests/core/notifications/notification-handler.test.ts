@@ -76,6 +76,16 @@ describe('AccountNotificationRule', () => {
     expect(kinds({ type: 'session.reuse_detected', actorId: null, data: { session_id: 's' } })).to.deep.equal([[user, 'account.session_revoked']]);
   });
 
+  it('tells of a sign-in from a device none of the active sessions uses, naming device and address', () => {
+    const started = (data: Record<string, unknown>) => rule.draft(anEvent({ type: 'session.started', subjectId: user, actorId: user, data }));
+    const [fresh] = started({ session_id: 's1', user_agent: 'Firefox on Linux', ip: '198.51.100.7', known_device: false });
+    expect(fresh).to.deep.include({ recipientId: user, kind: 'account.new_sign_in', title: 'New sign-in to your account' });
+    expect(fresh!.body).to.include('on Firefox on Linux from 198.51.100.7');
+    expect(fresh!.data).to.deep.equal({ session_id: 's1', user_agent: 'Firefox on Linux', ip: '198.51.100.7' });
+    expect(started({ session_id: 's2', user_agent: 'Firefox on Linux', ip: null, known_device: true })).to.deep.equal([]);
+    expect(started({ session_id: 's3', user_agent: null, ip: null, known_device: false })[0]!.body).to.include('on an unknown device');
+  });
+
   it('says who made the change, merges several changes into one message, and ignores changes that are no one\'s concern', () => {
     const [byAdmin] = rule.draft(anEvent({ type: 'user.updated', subjectId: user, actorId: admin, data: { changed: ['email'] } }));
     expect(byAdmin!.body).to.include('by an administrator');
