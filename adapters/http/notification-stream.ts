@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { Notification } from '../../core/notifications/notification.js';
 import type { NotificationWatch } from '../../core/notifications/watch-notifications.js';
 import type { Logger } from '../../core/shared/logger.js';
@@ -53,7 +53,7 @@ export class NotificationStreams {
   }
 
   /** Writes the stream's headers and serves it until either side ends it; returns what wakes it. */
-  serve(req: Request, res: Response, watch: NotificationWatch): () => void {
+  serve(res: Response, watch: NotificationWatch): () => void {
     const batchSize = this.settings.batchSize ?? 100;
     const log = this.logger.child('notifications.stream');
     let closed = false;
@@ -124,7 +124,7 @@ export class NotificationStreams {
     heartbeat.unref();
 
     this.open.add(end);
-    req.on('close', end);
+    // The response's close, not the request's: a request may count as finished long before its socket is.
     res.on('close', end);
     res.on('error', end);
 

@@ -92,7 +92,7 @@ export const notificationRoutes = (uc: NotificationUseCases, streams: Notificati
       const header = req.get('last-event-id')?.trim();
       const watch = await uc.watch.execute(actor, { lastEventId: header === '' ? undefined : header, onWake: () => wake() });
       if (E.isLeft(watch)) return watch;
-      wake = streams.serve(req, res, watch.right);
+      wake = streams.serve(res, watch.right);
       return E.right(HANDLED);
     },
   }),
