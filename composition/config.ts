@@ -104,6 +104,12 @@ export interface Config {
     readonly linkTtl: number;
   };
   readonly rateLimit: { readonly perMinute: number; readonly authPerMinute: number };
+  readonly notifications: {
+    /** Seconds between heartbeat comments on a notification stream. */
+    readonly heartbeatSeconds: number;
+    /** Notification streams one user may hold open at once, per API process. */
+    readonly maxStreamsPerUser: number;
+  };
   readonly log: { readonly level: string; readonly format: 'pretty' | 'json'; readonly dir: string | undefined };
   readonly shutdownTimeoutMs: number;
   /**
@@ -216,6 +222,10 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
     rateLimit: {
       perMinute: read('RATE_LIMIT_PER_MINUTE', int(1, 1_000_000), 600),
       authPerMinute: read('AUTH_RATE_LIMIT_PER_MINUTE', int(1, 1_000_000), 60),
+    },
+    notifications: {
+      heartbeatSeconds: read('NOTIFICATIONS_HEARTBEAT_SECONDS', int(1, 300), 15),
+      maxStreamsPerUser: read('NOTIFICATIONS_MAX_STREAMS_PER_USER', int(1, 100), 5),
     },
     log: {
       level: read('LOG_LEVEL', logLevel, 'info'),

@@ -18,6 +18,8 @@ import { TOKENS } from './tokens.js';
 import { bindRecords } from './modules/records.js';
 import { bindIdentity } from './modules/identity.js';
 import { bindFiles } from './modules/files.js';
+import { bindAudit } from './modules/audit.js';
+import { bindNotifications } from './modules/notifications.js';
 // modules: import each module's binder here
 
 export type { ModuleBinder, ModuleContext } from './module.js';
@@ -26,6 +28,8 @@ const MODULES: readonly ModuleBinder[] = [
   bindRecords,
   bindIdentity,
   bindFiles,
+  bindAudit,
+  bindNotifications,
   // modules: list each module's binder here
 ];
 

@@ -5,6 +5,7 @@ import { ConfigError, decodeConfig } from '../config.js';
 import { buildHttpApp } from '../http.js';
 import { scheduleMaintenance } from '../maintenance.js';
 import { TOKENS } from '../tokens.js';
+import { closeNotificationStreams } from '../modules/notifications.js';
 import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
 
 /** `npm start`: the API server. It migrates at start as configured (config.migrateOnStart). */
@@ -37,6 +38,8 @@ const main = async (): Promise<void> => {
     stopping = true;
     log.info(`${signal}: stopping; in-flight requests get ${config.shutdownTimeoutMs} ms`);
     // Stop accepting, let in-flight requests finish, then cut what is left.
+    // Live streams never finish on their own: end them first (clients resume elsewhere with Last-Event-ID).
+    closeNotificationStreams(container);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);

@@ -181,9 +181,9 @@ export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
     [IDENTITY.PasswordHasher, TOKENS.IdGenerator, TOKENS.Clock],
   );
   container.bind(IDENTITY.SessionStarter).toResolvedValue(
-    (users: UserRepository, store: TokenStore, tokens: AccessTokens, ids: IdGenerator, clock: Clock) =>
-      new SessionStarter(users, store, tokens, refreshTokens, ids, clock, settings),
-    [TOKENS.UserRepository, IDENTITY.TokenStore, IDENTITY.AccessTokens, TOKENS.IdGenerator, TOKENS.Clock],
+    (users: UserRepository, store: TokenStore, tokens: AccessTokens, ids: IdGenerator, clock: Clock, uow: UnitOfWork) =>
+      new SessionStarter(users, store, tokens, refreshTokens, ids, clock, settings, uow),
+    [TOKENS.UserRepository, IDENTITY.TokenStore, IDENTITY.AccessTokens, TOKENS.IdGenerator, TOKENS.Clock, TOKENS.UnitOfWork],
   );
   container.bind(IDENTITY.CreateUser).toResolvedValue(
     (uow: UnitOfWork, factory: UserFactory, ids: IdGenerator, clock: Clock) => new CreateUser(uow, factory, ids, clock),

@@ -1,5 +1,8 @@
+import * as E from 'fp-ts/lib/Either.js';
 import type { Clock } from '../shared/clock.js';
+import { newEvent } from '../shared/events.js';
 import type { IdGenerator } from '../shared/ids.js';
+import type { UnitOfWork } from '../shared/unit-of-work.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { RefreshTokenCrypto } from './refresh-token-crypto.js';
 import type { SessionSettings } from './session-settings.js';
@@ -18,6 +21,7 @@ export class SessionStarter {
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly settings: SessionSettings,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /**
@@ -48,7 +52,25 @@ export class SessionStarter {
       await this.store.revokeSession(session.id, this.clock.now());
       return null;
     }
+    try {
+      await this.recordStart(user.id, session.id, client);
+    } catch (error) {
+      // No token leaves without its event: the session is ended rather than left unused.
+      await this.store.revokeSession(session.id, this.clock.now()).catch(() => undefined);
+      throw error;
+    }
     const access = await this.accessTokens.issue({ sub: user.id, sid: session.id });
     return { accessToken: access.token, refreshToken, tokenType: 'bearer', expiresIn: access.expiresIn };
+  }
+
+  /**
+   * `session.started`, for the audit trail and the account holder's notification. `known_device`:
+   * another active session of the user has the same user agent (a new sign-in on a device in use).
+   */
+  private async recordStart(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
+    const others = (await this.store.listActive(userId, this.clock.now())).filter((s) => s.id !== sessionId);
+    const knownDevice = client.userAgent !== null && others.some((s) => s.userAgent === client.userAgent);
+    const data = { session_id: sessionId, user_agent: client.userAgent, ip: client.ip, known_device: knownDevice };
+    await this.uow.run(async (scope) => E.right(await scope.events.record(newEvent(this.ids, this.clock, { type: 'session.started', actorId: userId, subjectId: userId, data }))));
   }
 }

@@ -61,7 +61,9 @@ export class UpdateUser {
       const credentialVersion = user.isActive && !next.isActive ? user.credentialVersion + 1 : user.credentialVersion;
       const updated = await scope.users.update({ ...next, credentialVersion, updatedAt: this.clock.now() });
       if (E.isLeft(updated)) return updated;
-      const spec = { type: 'user.updated', actorId: actor.userId, subjectId: user.id, data: { changed } };
+      // Names only (no personal data), plus the new value of the account's on/off and admin switches.
+      const switches = { ...(user.isActive !== next.isActive ? { is_active: next.isActive } : {}), ...(user.isSuperuser !== next.isSuperuser ? { is_superuser: next.isSuperuser } : {}) };
+      const spec = { type: 'user.updated', actorId: actor.userId, subjectId: user.id, data: { changed, ...switches } };
       await scope.events.record(newEvent(this.ids, this.clock, spec));
       return E.right({ before: user, after: updated.right });
     });

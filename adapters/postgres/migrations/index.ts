@@ -9,6 +9,8 @@ import { files } from './0005-files.js';
 import { idempotencyKeys } from './0006-idempotency-keys.js';
 import { usersActiveAdmins } from './0007-users-active-admins.js';
 import { credentialVersion } from './0008-credential-version.js';
+import { auditEvents } from './0012-audit-events.js';
+import { notifications } from './0013-notifications.js';
 // modules: import each migration here
 
 export type { Migration } from './migration.js';
@@ -26,6 +28,8 @@ export const migrations: readonly Migration[] = [
   idempotencyKeys,
   usersActiveAdmins,
   credentialVersion,
+  auditEvents,
+  notifications,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
 

@@ -62,7 +62,7 @@ export const identityHarness = (settings: Partial<SessionSettings> = {}, maxFail
   const refreshTokens = new RefreshTokenCrypto(randomBytes(32));
   const throttle = RateLimiterFlexibleLoginThrottle.inMemory(loginThrottleSettings(maxFailures));
   const factory = new UserFactory(hasher, policy, ids, clock);
-  const starter = new SessionStarter(users, store, accessTokens, refreshTokens, ids, clock, sessionSettings);
+  const starter = new SessionStarter(users, store, accessTokens, refreshTokens, ids, clock, sessionSettings, uow);
 
   const h = {
     clock, users, uow, events, store, hasher, refreshTokens, accessTokens, sessionSettings,

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
+import { DependencyUnavailableError } from '../../../core/shared/errors.js';
 import { CLIENT, identityHarness, left, PASSWORD, right } from './identity-harness.js';
 
 describe('LogIn', () => {
@@ -23,6 +25,37 @@ describe('LogIn', () => {
     const { actor } = await h.actorFor(user);
     const [session] = right(await h.listSessions.execute(actor));
     expect(session).to.include({ ip: CLIENT.ip, userAgent: CLIENT.userAgent, current: true });
+  });
+
+  it('records session.started with the device, and whether another active session already uses that device', async () => {
+    const h = identityHarness();
+    const user = await h.aUser();
+    const login = async (userAgent: string | null) =>
+      right(await h.logIn.execute({ identifier: { kind: 'email', value: user.email }, password: PASSWORD, client: { ip: CLIENT.ip, userAgent } }));
+    await login(CLIENT.userAgent);
+    await login(CLIENT.userAgent);
+    await login('curl/8.0');
+    await login(null);
+    const started = h.events.all().filter((e) => e.type === 'session.started');
+    expect(started.map((e) => [e.actorId, e.subjectId, e.data['user_agent'], e.data['ip'], e.data['known_device']])).to.deep.equal([
+      [user.id, user.id, CLIENT.userAgent, CLIENT.ip, false],
+      [user.id, user.id, CLIENT.userAgent, CLIENT.ip, true],
+      [user.id, user.id, 'curl/8.0', CLIENT.ip, false],
+      [user.id, user.id, null, CLIENT.ip, false],
+    ]);
+    expect(new Set(started.map((e) => e.data['session_id'])).size).to.equal(4);
+  });
+
+  it('hands out no token, and leaves no session open, when session.started cannot be recorded', async () => {
+    const h = identityHarness();
+    const user = await h.aUser();
+    sinon.stub(h.uow, 'run').rejects(new DependencyUnavailableError('database'));
+    const error = await h.logIn.execute({ identifier: { kind: 'email', value: user.email }, password: PASSWORD, client: CLIENT }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(DependencyUnavailableError);
+    expect(await h.store.listActive(user.id, h.clock.now())).to.deep.equal([]);
   });
 
   it('gives an unknown user and a wrong password the identical error, and verifies a hash either way', async () => {
