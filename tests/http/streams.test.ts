@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import http from 'node:http';
+import { PassThrough, Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import sinon from 'sinon';
@@ -102,6 +104,75 @@ describe('HTTP streams: an error on any stream is an answer, never a crash', fun
       expect(cut?.status).to.equal(422);
       expect(JSON.parse(cut!.body).detail).to.deep.equal([{ field: 'file', message: 'the multipart body is malformed or ended before its closing boundary' }]);
       expect(h.storage.keys()).to.have.length(1);
+    });
+  });
+
+  /** A store stream that yields `good` chunks, then fails. */
+  const failingBody = (good: number) =>
+    Readable.from(
+      (async function* () {
+        for (let i = 0; i < good; i++) yield Buffer.alloc(64 * 1024, 1);
+        throw new Error('the store went away');
+      })(),
+    );
+
+  const download = (port: number, id: string): Promise<{ status: number; complete: boolean; body: string }> =>
+    new Promise((resolve) => {
+      const req = http.get({ port, host: '127.0.0.1', path: `/api/v1/files/${id}/content`, headers: auth('alice') }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        const done = () => resolve({ status: res.statusCode ?? 0, complete: res.complete, body: Buffer.concat(chunks).toString() });
+        res.on('end', done);
+        res.on('error', done);
+      });
+      req.on('error', () => resolve({ status: 0, complete: false, body: '' }));
+    });
+
+  it('answers 503 with the envelope when the store fails before the first byte of a download', async () => {
+    const { app, h, actor } = filesApp();
+    const file = await h.aFile(actor('alice'), aPng(5000));
+    sinon.stub(h.storage, 'get').resolves({ body: failingBody(0), size: 5000, range: null });
+    await withServer(app, async (port) => {
+      const answer = await download(port, file.id);
+      expect(answer.status).to.equal(503);
+      expect(JSON.parse(answer.body)).to.include({ error: 'SERVICE_UNAVAILABLE' });
+    });
+  });
+
+  it('cuts the connection when the store fails mid-download, and keeps serving', async () => {
+    const { app, h, actor } = filesApp();
+    const file = await h.aFile(actor('alice'), aPng(5000));
+    const get = sinon.stub(h.storage, 'get').resolves({ body: failingBody(2), size: 10 * 64 * 1024, range: null });
+    await withServer(app, async (port) => {
+      const answer = await download(port, file.id);
+      expect(answer).to.include({ status: 200, complete: false });
+      get.restore();
+      expect((await download(port, file.id)).status).to.equal(200);
+    });
+  });
+
+  it('releases the store stream when the client leaves mid-download', async () => {
+    const { app, h, actor } = filesApp({ maxBytes: 8 * 1024 * 1024 });
+    const file = await h.aFile(actor('alice'), aPng(4 * 1024 * 1024));
+    const get = h.storage.get.bind(h.storage);
+    const opened = new Promise<Readable>((resolve) => {
+      sinon.stub(h.storage, 'get').callsFake(async (...args) => {
+        const content = (await get(...args))!;
+        // A store stream that never ends by itself: only the server can release it.
+        const body = new PassThrough();
+        body.write(Buffer.alloc(1024 * 1024));
+        resolve(body);
+        return { ...content, body };
+      });
+    });
+    await withServer(app, async (port) => {
+      const req = http.get({ port, host: '127.0.0.1', path: `/api/v1/files/${file.id}/content`, headers: auth('alice') }, (res) => {
+        res.once('data', () => req.destroy());
+      });
+      req.on('error', () => undefined);
+      const body = await opened;
+      await once(body, 'close');
+      expect(body.destroyed).to.equal(true);
     });
   });
 });
