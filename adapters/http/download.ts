@@ -20,6 +20,18 @@ export const parseRange = (header: string | undefined): RangeRequest | undefined
 };
 
 /**
+ * If-Range (RFC 9110 13.1.5): the strong entity tag's opaque value when the header holds one, so
+ * the range is served only if it still names the current content; null for a validator that can
+ * never match here (a weak tag, since If-Range compares strongly; a date, since no Last-Modified
+ * is sent; anything malformed), which means the whole file; undefined when there is no If-Range.
+ */
+export const parseIfRange = (header: string | undefined): string | null | undefined => {
+  if (header === undefined) return undefined;
+  const match = /^\s*"([\x21\x23-\x7e]*)"\s*$/.exec(header);
+  return match ? match[1]! : null;
+};
+
+/**
  * RFC 6266: the real name in `filename*` (UTF-8, percent-encoded) and a plain ASCII stand-in in
  * `filename` for old clients, with quotes, backslashes, percent signs and control bytes replaced.
  */
