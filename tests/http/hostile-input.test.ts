@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { MAX_INPUT_DEPTH } from '../../adapters/http/validation.js';
+import { identityClient, PASSWORD, type IdentityClient } from './identity-client.js';
 import { recordsApp } from './records-app.js';
 
 const API = '/api/v1/records';
@@ -77,5 +78,30 @@ describe('HTTP hostile input: NUL, lone surrogates and deep nesting are a 422 na
     await request(ctx.app).post(API).set(auth).send({ name: 'one' }).expect(201);
     const res = await request(ctx.app).get(`${API}?cursor=&q=&status=&sort=&size=&owner_id=`).set(auth).expect(200);
     expect(res.body.data.items).to.have.length(1);
+  });
+});
+
+describe('HTTP hostile input on the composed app: the same rule on identity, users and files routes', function () {
+  this.timeout(30_000);
+  let c: IdentityClient;
+  before(async () => {
+    c = await identityClient();
+  });
+  after(async () => c.close());
+
+  it('refuses NUL and lone surrogates in JSON bodies, form bodies and query strings of every kind of route', async () => {
+    const { tokens } = await c.aUser();
+    const reg = await request(c.app).post('/api/v1/auth/register').send({ email: 'x@example.com', username: 'bad\u0000name', password: PASSWORD }).expect(422);
+    expect(reg.body.detail).to.deep.equal([{ field: 'username', message: NUL }]);
+    const login = await request(c.app).post('/api/v1/auth/login').send({ email: 'x@example.com', password: 'pw\ud800' }).expect(422);
+    expect(login.body.detail).to.deep.equal([{ field: 'password', message: SURROGATE }]);
+    const form = await request(c.app).post('/api/v1/auth/token').type('form').send('grant_type=password&username=a%00b&password=x').expect(422);
+    expect(form.body.detail).to.deep.equal([{ field: 'username', message: NUL }]);
+    const me = await request(c.app).patch('/api/v1/auth/me').set(c.bearer(tokens.access_token)).send({ username: 'x\u0000' }).expect(422);
+    expect(me.body.detail).to.deep.equal([{ field: 'username', message: NUL }]);
+    const files = await request(c.app).get('/api/v1/files?size=%00').set(c.bearer(tokens.access_token)).expect(422);
+    expect(files.body.detail).to.deep.equal([{ field: 'size', message: NUL }]);
+    // The empty-parameter rule holds on the composed app too.
+    await request(c.app).get('/api/v1/files?page=&size=').set(c.bearer(tokens.access_token)).expect(200);
   });
 });
