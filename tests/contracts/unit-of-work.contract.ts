@@ -38,16 +38,12 @@ export const anEvent = (overrides: Partial<DomainEvent> = {}): DomainEvent => ({
  * All or nothing: a unit of work that returns a Left or throws keeps none of its writes, its
  * outbox rows included; one that returns a Right keeps all of them.
  */
-export const unitOfWorkContract = (name: string, setup: (ctx: Mocha.Context) => Promise<UnitOfWorkFixture>): void => {
-  describe(`UnitOfWork contract: ${name}`, function () {
-    this.timeout(60_000);
-    let f: UnitOfWorkFixture | undefined;
+const unitOfWorkContract = (fixture: () => UnitOfWorkFixture): void => {
+  describe('UnitOfWork contract', function () {
     let fx: UnitOfWorkFixture;
-    before(async function () {
-      f = await setup(this);
-      fx = f;
+    before(() => {
+      fx = fixture();
     });
-    after(async () => f?.close?.());
 
     it('keeps every write and event of a unit that returns a Right', async () => {
       const record = aRecord();
@@ -133,16 +129,12 @@ export const unitOfWorkContract = (name: string, setup: (ctx: Mocha.Context) => 
  * The outbox: an event exists if and only if the unit of work that recorded it committed, with
  * every field as recorded and the id of the request that caused it.
  */
-export const eventOutboxContract = (name: string, setup: (ctx: Mocha.Context) => Promise<UnitOfWorkFixture>): void => {
-  describe(`EventOutbox contract: ${name}`, function () {
-    this.timeout(60_000);
-    let f: UnitOfWorkFixture | undefined;
+const eventOutboxContract = (fixture: () => UnitOfWorkFixture): void => {
+  describe('EventOutbox contract', function () {
     let fx: UnitOfWorkFixture;
-    before(async function () {
-      f = await setup(this);
-      fx = f;
+    before(() => {
+      fx = fixture();
     });
-    after(async () => f?.close?.());
     afterEach(() => fx.setRequestId(null));
 
     const commit = async (...events: DomainEvent[]) =>
@@ -200,5 +192,19 @@ export const eventOutboxContract = (name: string, setup: (ctx: Mocha.Context) =>
       await commit(...events);
       for (const event of events) expect((await fx.outboxEvent(event.id))?.type).to.equal(event.type);
     });
+  });
+};
+
+/** Both contracts on one fixture (one database: opening PGlite is the slow part). */
+export const unitOfWorkContracts = (name: string, setup: (ctx: Mocha.Context) => Promise<UnitOfWorkFixture>): void => {
+  describe(`UnitOfWork and EventOutbox: ${name}`, function () {
+    this.timeout(60_000);
+    let f: UnitOfWorkFixture | undefined;
+    before(async function () {
+      f = await setup(this);
+    });
+    after(async () => f?.close?.());
+    unitOfWorkContract(() => f!);
+    eventOutboxContract(() => f!);
   });
 };

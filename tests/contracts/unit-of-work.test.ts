@@ -6,7 +6,7 @@ import { MemoryUserRepository } from '../../adapters/memory/memory-user-reposito
 import { PostgresRecordRepository } from '../../adapters/postgres/postgres-record-repository.js';
 import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work.js';
 import { openPglite, openPostgres, type TestDatabase } from '../support/databases.js';
-import { eventOutboxContract, unitOfWorkContract, type KeptEvent, type UnitOfWorkFixture } from './unit-of-work.contract.js';
+import { unitOfWorkContracts, type KeptEvent, type UnitOfWorkFixture } from './unit-of-work.contract.js';
 
 const memory = async (): Promise<UnitOfWorkFixture> => {
   let requestId: string | null = null;
@@ -54,8 +54,6 @@ const postgres = (t: TestDatabase): UnitOfWorkFixture => {
   };
 };
 
-for (const contract of [unitOfWorkContract, eventOutboxContract]) {
-  contract('memory', memory);
-  contract('PGlite', async () => postgres(await openPglite()));
-  contract('PostgreSQL', async (ctx) => postgres(await openPostgres(ctx)));
-}
+unitOfWorkContracts('memory', memory);
+unitOfWorkContracts('PGlite', async () => postgres(await openPglite()));
+unitOfWorkContracts('PostgreSQL', async (ctx) => postgres(await openPostgres(ctx)));
