@@ -1,11 +1,16 @@
 import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import sinon from 'sinon';
+import request from 'supertest';
 import { aPng } from '../support/file-samples.js';
 import { filesApp } from './files-app.js';
+import { identityClient, type IdentityClient } from './identity-client.js';
 
 const auth = (name: string) => ({ Authorization: `Bearer ${name}` });
 
@@ -173,6 +178,43 @@ describe('HTTP streams: an error on any stream is an answer, never a crash', fun
       const body = await opened;
       await once(body, 'close');
       expect(body.destroyed).to.equal(true);
+    });
+  });
+});
+
+describe('HTTP streams on the composed app with local-disk storage', function () {
+  this.timeout(30_000);
+  let c: IdentityClient;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'portside-streams-'));
+    c = await identityClient({ OBJECT_STORAGE: 'local-disk', DATA_DIR: dir });
+  });
+  after(async () => {
+    await c?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Every file under the data directory's object store, partial uploads included. */
+  const filesUnder = async (root: string): Promise<string[]> =>
+    (await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).map((e) => e.name);
+
+  it('answers 422 to truncated uploads and leaves no object, no partial file and no metadata', async () => {
+    const { tokens } = await c.aUser();
+    const headers = { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'multipart/form-data; boundary=B' };
+    const head = '--B\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n';
+    await withServer(c.app, async (port) => {
+      const before = await filesUnder(dir);
+      for (const content of [Buffer.from('hello'), aPng(20 * 1024), aPng(300 * 1024)]) {
+        const answer = await raw(port, headers, Buffer.concat([Buffer.from(head), content]));
+        expect(answer?.status).to.equal(422);
+      }
+      expect(await filesUnder(dir)).to.deep.equal(before);
+      const list = await request(c.app).get('/api/v1/files').set('Authorization', `Bearer ${tokens.access_token}`).expect(200);
+      expect(list.body.data.items).to.have.length(0);
+      // The same upload with its closing boundary is stored where the check above looked.
+      expect((await raw(port, headers, Buffer.concat([Buffer.from(head), aPng(20 * 1024), Buffer.from('\r\n--B--\r\n')])))?.status).to.equal(201);
+      expect((await filesUnder(dir)).length).to.be.greaterThan(before.length);
     });
   });
 });
