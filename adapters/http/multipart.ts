@@ -75,8 +75,13 @@ export const receiveFile = <T>(
       parser.on('error', (error: unknown) => settle(error ?? new Error('multipart parser failed')));
       parser.on('close', () => settle(null));
     });
+    // Only a request that went away is an abort (nobody to answer); any other parser failure is the body's fault.
     const classify = (error: unknown): Error =>
-      error instanceof UploadAborted || error instanceof MalformedUpload ? error : req.complete ? new MalformedUpload(error) : new UploadAborted();
+      error instanceof UploadAborted || error instanceof MalformedUpload
+        ? error
+        : req.destroyed && !req.complete
+          ? new UploadAborted()
+          : new MalformedUpload(error);
     req.on('close', () => {
       // A client that hangs up mid-upload: fail the file stream so the upload cleans up after itself.
       if (!req.complete) parser.destroy(new UploadAborted());

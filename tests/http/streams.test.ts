@@ -112,6 +112,24 @@ describe('HTTP streams: an error on any stream is an answer, never a crash', fun
     });
   });
 
+  it('answers 422 at once to a part header busboy cannot parse, while the client is still sending', async () => {
+    const { app, h } = filesApp();
+    await withServer(app, async (port) => {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/api/v1/files', headers: { ...multipart, 'Transfer-Encoding': 'chunked' } });
+        req.on('response', (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', reject);
+        // A whole file part, then a part whose header line has no colon; the body never ends.
+        req.write(Buffer.concat([Buffer.from(part('a.png', 'image/png')), aPng(5000), Buffer.from('\r\n--B\r\nno colon in this header\r\n\r\nx')]));
+      });
+      expect(status).to.equal(422);
+      expect(h.storage.keys()).to.deep.equal([]);
+    });
+  });
+
   /** A store stream that yields `good` chunks, then fails. */
   const failingBody = (good: number) =>
     Readable.from(
