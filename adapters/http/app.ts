@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { mountRoutes, type AnyRoute, type RouteDeps } from './route.js';
 import { serviceRouteDocs } from './service-routes.js';
+import { MAX_INPUT_DEPTH } from './validation.js';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -244,7 +245,10 @@ export const createApp = (deps: AppDeps): Express => {
 
   const routeDeps: RouteDeps = { authenticate: deps.authenticate, jsonLimit: deps.jsonLimit };
   const openapi = buildOpenApi(
-    { title: deps.name, version: deps.version, description: 'Portside REST API. Every JSON response uses the envelope described in docs/api.md.' },
+    { title: deps.name, version: deps.version, description:
+        'Portside REST API. Every JSON response uses the envelope described in docs/api.md. No field accepts NUL (U+0000) or ' +
+        `unpaired surrogates, a JSON body nests at most ${MAX_INPUT_DEPTH} levels of arrays and objects, and an empty query parameter (\`q=\`) counts as absent.`,
+    },
     deps.routes,
     serviceRouteDocs(deps.metrics !== null),
   );

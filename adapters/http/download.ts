@@ -1,8 +1,13 @@
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { RangeRequest } from '../../core/files/byte-range.js';
 import type { ObjectContent } from '../../core/files/object-storage.js';
+import { sendError } from './envelope.js';
+import { UNAVAILABLE } from './error-mapper.js';
 import { HANDLED, type Reply } from './route.js';
+
+const CONTENT_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Content-Type', 'Accept-Ranges', 'ETag', 'Cache-Control'];
 
 /** One `bytes=` range; anything else (several ranges, other units, bad syntax) is ignored, as RFC 9110 allows. */
 export const parseRange = (header: string | undefined): RangeRequest | undefined => {
@@ -12,6 +17,18 @@ export const parseRange = (header: string | undefined): RangeRequest | undefined
   if (from === '' && to === '') return undefined;
   if (from === '') return { _tag: 'Suffix', length: Number(to) };
   return { _tag: 'FromTo', start: Number(from), end: to === '' ? null : Number(to) };
+};
+
+/**
+ * If-Range (RFC 9110 13.1.5): the strong entity tag's opaque value when the header holds one, so
+ * the range is served only if it still names the current content; null for a validator that can
+ * never match here (a weak tag, since If-Range compares strongly; a date, since no Last-Modified
+ * is sent; anything malformed), which means the whole file; undefined when there is no If-Range.
+ */
+export const parseIfRange = (header: string | undefined): string | null | undefined => {
+  if (header === undefined) return undefined;
+  const match = /^\s*"([\x21\x23-\x7e]*)"\s*$/.exec(header);
+  return match ? match[1]! : null;
 };
 
 /**
@@ -45,7 +62,35 @@ export const sendContent = async (req: Request, res: Response, content: ObjectCo
     res.end();
     return HANDLED;
   }
-  // A store that fails mid-body cannot change the status any more: the connection is cut instead.
-  await pipeline(content.body, res).catch(() => res.destroy());
+  // A client that leaves at any point releases the store's stream (a file descriptor, a connection).
+  res.once('close', () => content.body.destroy());
+  // The first chunk is read before anything is sent: a store that fails there still gets its
+  // envelope (503). Once the status line is out it cannot change, so a later failure cuts the connection.
+  const chunks = content.body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  let first: IteratorResult<Uint8Array>;
+  try {
+    first = await chunks.next();
+  } catch {
+    if (res.headersSent || res.destroyed || req.destroyed) res.destroy();
+    else {
+      for (const name of CONTENT_HEADERS) res.removeHeader(name);
+      sendError(res, UNAVAILABLE('object storage'));
+    }
+    return HANDLED;
+  }
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    try {
+      if (first.done === true) return;
+      yield first.value;
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done === true) return;
+        yield next.value;
+      }
+    } finally {
+      await chunks.return?.();
+    }
+  }
+  await pipeline(Readable.from(rest()), res).catch(() => res.destroy());
   return HANDLED;
 };

@@ -20,19 +20,42 @@ export const abandonUpload = (req: Request, res: Response): void => {
   req.resume();
 };
 
+const MALFORMED_MESSAGE = 'the multipart body is malformed or ended before its closing boundary';
+
 export class UploadAborted extends Error {
   constructor() {
     super('the client went away during the upload');
   }
 }
 
+/** The multipart body broke its own framing: it ended before the closing boundary, or a part is malformed. */
+export class MalformedUpload extends Error {
+  constructor(cause: unknown) {
+    super(MALFORMED_MESSAGE, { cause });
+  }
+}
+
+const MALFORMED = (): DomainError => invalidField('file', MALFORMED_MESSAGE);
+const isMalformed = (error: DomainError): boolean => error._tag === 'Validation' && error.issues[0]?.message === MALFORMED_MESSAGE;
+
 export interface IncomingFile {
   readonly filename: string;
   readonly declaredType: string | null;
+  /**
+   * The part's bytes. It ends only once the whole form has been read and found well formed, so a
+   * body cut before its closing boundary fails here (MalformedUpload) and is never stored as complete;
+   * a client that hangs up fails it with UploadAborted.
+   */
   readonly body: AsyncIterable<Uint8Array>;
 }
 
-/** Streams the one `file` part of a multipart body into `store`; other parts are skipped. */
+const ignore = (): void => undefined;
+
+/**
+ * Streams the one `file` part of a multipart body into `store`; other parts are skipped. Every
+ * stream busboy hands out gets an `error` listener at once (an errored stream nobody listens to
+ * kills the process), and a form that breaks its framing is a 422 rather than a thrown error.
+ */
 export const receiveFile = <T>(
   req: Request,
   store: (file: IncomingFile) => Promise<E.Either<DomainError, T>>,
@@ -47,24 +70,46 @@ export const receiveFile = <T>(
       return;
     }
     let started = false;
+    // Settles once the parser has read the whole form (Right) or given up on it (the reason).
+    const formEnd = new Promise<unknown>((settle) => {
+      parser.on('error', (error: unknown) => settle(error ?? new Error('multipart parser failed')));
+      parser.on('close', () => settle(null));
+    });
+    // Only a request that went away is an abort (nobody to answer); any other parser failure is the body's fault.
+    const classify = (error: unknown): Error =>
+      error instanceof UploadAborted || error instanceof MalformedUpload
+        ? error
+        : req.destroyed && !req.complete
+          ? new UploadAborted()
+          : new MalformedUpload(error);
     req.on('close', () => {
       // A client that hangs up mid-upload: fail the file stream so the upload cleans up after itself.
       if (!req.complete) parser.destroy(new UploadAborted());
     });
     parser.on('file', (name, stream, info) => {
+      stream.on('error', ignore);
       if (name !== 'file' || started) {
         stream.resume();
         return;
       }
       started = true;
-      store({ filename: info.filename ?? '', declaredType: info.mimeType ?? null, body: stream }).then(resolve, reject);
+      async function* body(): AsyncGenerator<Uint8Array> {
+        try {
+          for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+        } catch (error) {
+          throw classify(error);
+        }
+        // The part ended; the form must end properly too before the bytes count as complete.
+        const failure = await formEnd;
+        if (failure !== null) throw classify(failure);
+      }
+      store({ filename: info.filename ?? '', declaredType: info.mimeType ?? null, body: body() }).then(resolve, (error: unknown) =>
+        error instanceof MalformedUpload ? resolve(E.left(MALFORMED())) : reject(error),
+      );
     });
-    // Once the file has started, its stream carries the failure to the upload instead.
-    parser.on('error', () => {
-      if (!started) resolve(E.left(invalidField('file', 'the multipart body is malformed or incomplete')));
-    });
-    parser.on('close', () => {
-      if (!started) resolve(E.left(invalidField('file', 'is required (a multipart part named `file`)')));
+    void formEnd.then((failure) => {
+      if (started) return; // Once the file has started, its body carries the failure to the upload instead.
+      resolve(E.left(failure === null ? invalidField('file', 'is required (a multipart part named `file`)') : MALFORMED()));
     });
     req.pipe(parser);
   });
@@ -82,7 +127,8 @@ export const sha256OfUpload = async (req: Request, res: Response, maxBytes: numb
       return meter.exceeded ? E.left(tooLarge(`Files are limited to ${maxBytes} bytes`)) : E.right(meter.sha256());
     });
     if (E.isLeft(digest)) abandonUpload(req, res);
-    if (E.isLeft(digest) && digest.left._tag === 'TooLarge') return digest;
+    // Too large, truncated or malformed: answered as such; a form without a file part is simply another body.
+    if (E.isLeft(digest) && (digest.left._tag === 'TooLarge' || isMalformed(digest.left))) return digest;
     return E.right(E.isRight(digest) ? digest.right : null);
   } catch {
     abandonUpload(req, res);

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import type { AnyRoute, Method } from './route.js';
 import { docOf, type JsonSchema } from './schema-registry.js';
+import { MAX_INPUT_DEPTH } from './validation.js';
 
 /** io-ts codec → JSON Schema (2020-12, as OpenAPI 3.1 uses). Documented codecs win. */
 export const schemaOf = (codec: t.Mixed): JsonSchema => {
@@ -97,7 +98,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'Not found, or not visible to the caller',
   413: 'Body over its limit',
   415: 'Wrong content type',
-  422: 'Field validation failed (detail lists field paths)',
+  422: `Field validation failed (detail lists field paths); this includes any string or key with NUL (U+0000) or an unpaired surrogate, and a body nested more than ${MAX_INPUT_DEPTH} levels deep`,
   429: 'Rate limited (Retry-After tells when to retry)',
   500: 'Unexpected error',
   503: 'A dependency is unavailable',

@@ -159,6 +159,13 @@ const bodyParsers = (def: AnyRoute, deps: RouteDeps): RequestHandler[] => {
   ];
 };
 
+/**
+ * `?cursor=&q=` as templates build it: an empty parameter is an absent one, so an optional
+ * parameter left blank takes its default (a required one is still "is required").
+ */
+const withoutEmpty = (query: Request['query']): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ''));
+
 const applyReply = (res: Response, reply: Reply): void => {
   if (reply === HANDLED) return;
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
@@ -169,7 +176,7 @@ const handle = (def: AnyRoute): RequestHandler =>
   async (req: Request, res: Response, next: NextFunction) => {
     try {
       const params = def.params ? decodeInput(def.params, req.params, 'path') : E.right(undefined);
-      const query = def.query ? decodeInput(def.query, req.query, 'query') : E.right(undefined);
+      const query = def.query ? decodeInput(def.query, withoutEmpty(req.query), 'query') : E.right(undefined);
       const bodyCodec = bodyCodecOf(def);
       const body = bodyCodec
         ? decodeInput(bodyCodec, req.body === undefined && !hasBody(req) ? {} : req.body, 'body')

@@ -1,4 +1,4 @@
-import { Transform } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { Client, S3Error } from 'minio';
 import * as E from 'fp-ts/lib/Either.js';
 import { ByteMeter } from '../../core/files/byte-meter.js';
@@ -72,6 +72,9 @@ const limit = (length: number): Transform => {
     },
   });
 };
+
+/** The error reaches the reader through the stream returned by `pipeline`. */
+const ignore = (): void => undefined;
 
 const parseEndpoint = (endpoint: string, useSSL: boolean | undefined) => {
   const url = new URL(/^[a-z]+:\/\//i.test(endpoint) ? endpoint : `${useSSL ? 'https' : 'http'}://${endpoint}`);
@@ -160,7 +163,9 @@ export class MinioObjectStorage implements ObjectStorage {
           ? this.client.getObject(this.bucket, key)
           : this.client.getPartialObject(this.bucket, key, range.start, range.end - range.start + 1),
       );
-      return { body: range === undefined ? body : body.pipe(limit(range.end - range.start + 1)), size, range: range ?? null };
+      // pipeline, not pipe: a store that fails mid-body must fail the stream the caller reads (pipe
+      // would leave it waiting forever, or the error unhandled), and a caller that stops must free the connection.
+      return { body: range === undefined ? body : pipeline(body, limit(range.end - range.start + 1), ignore), size, range: range ?? null };
     } catch (error) {
       if (isNotFound(error) || isNotFound((error as { cause?: unknown }).cause)) return null;
       throw error;

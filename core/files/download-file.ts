@@ -10,6 +10,12 @@ export interface DownloadFileQuery {
   readonly actor: Actor;
   readonly id: string;
   readonly range?: RangeRequest | undefined;
+  /**
+   * A condition on the range (HTTP's If-Range): it is served only while the file's SHA-256 is
+   * this one, otherwise the whole file is. `null` is a condition that never holds (a validator the
+   * file cannot match); undefined, none.
+   */
+  readonly rangeIfSha256?: string | null | undefined;
 }
 
 export type Download =
@@ -25,7 +31,8 @@ export class DownloadFile {
   async execute(query: DownloadFileQuery): Promise<E.Either<DomainError, Download>> {
     const file = await this.files.findById(query.id);
     if (!visibleTo(file, query.actor)) return E.left(notFound('File not found'));
-    const range = query.range === undefined ? undefined : resolveRange(query.range, file.size);
+    const wanted = query.rangeIfSha256 === undefined || query.rangeIfSha256 === file.sha256 ? query.range : undefined;
+    const range = wanted === undefined ? undefined : resolveRange(wanted, file.size);
     if (range === null) return E.right({ _tag: 'RangeNotSatisfiable', size: file.size });
     const content = await this.storage.get(file.objectKey, range);
     // Metadata without bytes (a delete cut short, a store restored from an old backup).

@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../support/app.js';
+import { ciMandatory } from '../support/services.js';
 
 /**
  * What a newcomer does first: open Swagger UI, Authorize with a username and password (the OAuth2
  * password flow against /auth/token), then call /auth/me. Needs a Chromium (Debian's `chromium`
- * package); without one it skips with a notice, since no service or CI step provides a browser.
+ * package, which .ci/run installs): under CI=true a missing one fails the run like any other
+ * integration dependency; locally the test skips with a notice.
  */
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -21,7 +23,8 @@ describe('Swagger UI: register, Authorize, call /auth/me (headless Chromium)', f
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
-      console.warn(`\n  ⚠ no Chromium at ${CHROMIUM}: the Swagger UI browser test is SKIPPED (apt-get install chromium)\n`);
+      if (ciMandatory()) throw new Error(`Chromium is required under CI=true but there is none at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+      console.warn(`\n  ⚠ no Chromium at ${CHROMIUM}: the Swagger UI browser test is SKIPPED (apt-get install chromium; mandatory under CI=true)\n`);
       this.skip();
     }
     t = await buildTestApp();

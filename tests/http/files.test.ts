@@ -59,6 +59,28 @@ describe('HTTP /api/v1/files', function () {
     expect(((await get('bytes=0-1,5-9').expect(200)).body as Buffer).length).to.equal(png.length);
   });
 
+  it('serves the range only when If-Range still matches the ETag, else the whole file (RFC 9110 13.1.5)', async () => {
+    const { app } = filesApp();
+    const png = aPng(10_000);
+    const id = (await uploadAs(app, 'alice', png).expect(201)).body.data.id as string;
+    const get = (ifRange: string) =>
+      request(app).get(`/api/v1/files/${id}/content`).set(auth('alice')).set('Range', 'bytes=100-199').set('If-Range', ifRange).buffer(true).parse(binary);
+    const etag = `"${sha256(png)}"`;
+    const matching = await get(etag).expect(206);
+    expect((matching.body as Buffer).equals(png.subarray(100, 200))).to.equal(true);
+    for (const stale of ['"0000"', `W/${etag}`, 'Tue, 01 Dec 2026 10:00:00 GMT', 'garbage']) {
+      const whole = await get(stale).expect(200);
+      expect((whole.body as Buffer).equals(png), stale).to.equal(true);
+      expect(whole.headers['content-range'], stale).to.equal(undefined);
+    }
+    // A range beyond the end under a stale validator is not a 416: the Range is ignored altogether.
+    await request(app).get(`/api/v1/files/${id}/content`).set(auth('alice')).set('Range', 'bytes=99999-').set('If-Range', '"0000"').expect(200);
+    const url = (await request(app).get(`/api/v1/files/${id}/url`).set(auth('alice')).expect(200)).body.data.url as string;
+    const path = new URL(url).pathname;
+    await request(app).get(path).set('Range', 'bytes=100-199').expect(206);
+    expect(((await request(app).get(path).set('Range', 'bytes=100-199').set('If-Range', etag).buffer(true).parse(binary).expect(200)).body as Buffer).length).to.equal(png.length);
+  });
+
   it("lists the caller's own files, paginated", async () => {
     const { app } = filesApp();
     await uploadAs(app, 'alice', aPng()).expect(201);

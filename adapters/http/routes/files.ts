@@ -14,7 +14,7 @@ import { notFound, tooLarge, type DomainError } from '../../../core/shared/error
 import { isUuid } from '../../../core/shared/ids.js';
 import type { Page } from '../../../core/shared/pagination.js';
 import { cursorQueryProps } from '../codecs.js';
-import { parseRange, sendContent } from '../download.js';
+import { parseIfRange, parseRange, sendContent } from '../download.js';
 import { sendError } from '../envelope.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency, type Remember } from '../idempotency.js';
@@ -164,7 +164,7 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     method: 'get',
     path: '/files/links/:token',
     summary: 'Download through a time-limited link (no bearer token)',
-    description: 'The `url` from GET /files/{id}/url when the API serves links itself (local disk). Honours `Range`.',
+    description: 'The `url` from GET /files/{id}/url when the API serves links itself (local disk). Honours `Range`; with any `If-Range` the whole file is sent (the link\'s answer carries no validator to match).',
     tags: ['files'],
     auth: 'none',
     params: TokenParams,
@@ -175,7 +175,9 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
       416: { description: 'The range lies beyond the end of the file' },
     },
     handler: async ({ params, req, res }) => {
-      const result = await uc.openLink.execute({ token: params.token, range: parseRange(req.get('range')) });
+      // A link's answer carries no validator, so any If-Range fails to match it: the whole file.
+      const range = req.get('if-range') === undefined ? parseRange(req.get('range')) : undefined;
+      const result = await uc.openLink.execute({ token: params.token, range });
       if (E.isLeft(result)) return result;
       const found = result.right;
       if (found._tag === 'RangeNotSatisfiable') return E.right(rangeNotSatisfiable(res, found.size));
@@ -201,7 +203,15 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     tags: ['files'],
     auth: 'bearer',
     params: IdParams,
-    headers: [{ name: 'Range', description: 'One byte range, e.g. `bytes=0-1023`, `bytes=1024-` or `bytes=-500`' }],
+    headers: [
+      { name: 'Range', description: 'One byte range, e.g. `bytes=0-1023`, `bytes=1024-` or `bytes=-500`' },
+      {
+        name: 'If-Range',
+        description:
+          'The ETag of the partial copy the client holds: the range is served (206) only if it still matches, otherwise the whole ' +
+          'file (200). A weak tag or a date never matches (RFC 9110 13.1.5; no Last-Modified is sent).',
+      },
+    ],
     responses: {
       200: { description: 'The bytes', contentType: 'application/octet-stream' },
       206: { description: 'The requested range', contentType: 'application/octet-stream' },
@@ -210,7 +220,9 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     },
     handler: async ({ actor, params, req, res }) => {
       if (!isUuid(params.id)) return fileNotFound();
-      const result = await uc.download.execute({ actor, id: params.id, range: parseRange(req.get('range')) });
+      const ifRange = parseIfRange(req.get('if-range'));
+      // The ETag is `"<sha256>"`: an If-Range tag is the checksum the client's partial copy has.
+      const result = await uc.download.execute({ actor, id: params.id, range: parseRange(req.get('range')), rangeIfSha256: ifRange });
       if (E.isLeft(result)) return result;
       const found = result.right;
       if (found._tag === 'RangeNotSatisfiable') return E.right(rangeNotSatisfiable(res, found.size));
