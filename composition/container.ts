@@ -18,6 +18,7 @@ import { TOKENS } from './tokens.js';
 import { bindRecords } from './modules/records.js';
 import { bindIdentity } from './modules/identity.js';
 import { bindFiles } from './modules/files.js';
+import { bindScheduling } from './modules/scheduling.js';
 // modules: import each module's binder here
 
 export type { ModuleBinder, ModuleContext } from './module.js';
@@ -26,6 +27,7 @@ const MODULES: readonly ModuleBinder[] = [
   bindRecords,
   bindIdentity,
   bindFiles,
+  bindScheduling,
   // modules: list each module's binder here
 ];
 
@@ -56,14 +58,15 @@ export const buildContainer = async (config: Config, infra: Infrastructure, logg
       .bind(TOKENS.UnitOfWork)
       .toResolvedValue(
         // On the memory profile every repository is a memory adapter, so each can snapshot itself.
-        (users, records, files) =>
+        (users, records, files, schedules) =>
           new MemoryUnitOfWork({
             users: users as MemoryStore<'users'>,
             records: records as MemoryStore<'records'>,
             files: files as MemoryStore<'files'>,
+            schedules: schedules as MemoryStore<'schedules'>,
             events,
           }),
-        [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository],
+        [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository, TOKENS.ScheduleRepository],
       );
   }
 

@@ -7,6 +7,7 @@ import { PostgresEventOutbox } from './postgres-event-outbox.js';
 import { PostgresUserRepository } from './postgres-user-repository.js';
 import { PostgresRecordRepository } from './postgres-record-repository.js';
 import { PostgresFileRepository } from './postgres-file-repository.js';
+import { PostgresScheduleRepository } from './postgres-schedule-repository.js';
 // modules: import the Postgres repository of each TransactionScope member here
 
 class RollbackSignal extends Error {}
@@ -23,6 +24,7 @@ export class PostgresUnitOfWork implements UnitOfWork {
       users: new PostgresUserRepository(this.db, transaction),
       records: new PostgresRecordRepository(this.db, transaction),
       files: new PostgresFileRepository(this.db, transaction),
+      schedules: new PostgresScheduleRepository(this.db, transaction),
       events: new PostgresEventOutbox(this.db, transaction, this.currentRequestId),
       // modules: add each new TransactionScope member here
     };

@@ -4,12 +4,14 @@ import type { EventOutbox } from './events.js';
 import type { UserRepository } from '../identity/user-repository.js';
 import type { RecordRepository } from '../records/record-repository.js';
 import type { FileRepository } from '../files/file-repository.js';
+import type { ScheduleRepository } from '../scheduling/ports/schedule-repository.js';
 
 /** Repositories bound to one transaction, plus the outbox its domain events go to. */
 export interface TransactionScope {
   readonly users: UserRepository;
   readonly records: RecordRepository;
   readonly files: FileRepository;
+  readonly schedules: ScheduleRepository;
   readonly events: EventOutbox;
 }
 

@@ -5,6 +5,7 @@ import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repos
 import { MemoryObjectStorage } from '../../../adapters/memory/memory-object-storage.js';
 import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
+import { MemoryScheduleRepository } from '../../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { DeleteFile } from '../../../core/files/delete-file.js';
 import { DownloadFile } from '../../../core/files/download-file.js';
@@ -38,7 +39,7 @@ export const filesHarness = (overrides: Partial<FilePolicy> = {}) => {
   const files = new MemoryFileRepository();
   const storage = new MemoryObjectStorage(undefined, clock);
   const events = new MemoryEventOutbox();
-  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records: new MemoryRecordRepository(), files, events });
+  const uow = new MemoryUnitOfWork({ schedules: new MemoryScheduleRepository(), users: new MemoryUserRepository(), records: new MemoryRecordRepository(), files, events });
   const rules = policy(overrides);
   const h = {
     clock,

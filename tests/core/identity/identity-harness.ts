@@ -7,6 +7,7 @@ import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repos
 import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
 import { MemoryTokenStore } from '../../../adapters/memory/memory-token-store.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
+import { MemoryScheduleRepository } from '../../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { ZxcvbnCommonPasswords } from '../../../adapters/zxcvbn/zxcvbn-common-passwords.js';
 import { AuthenticateAccessToken } from '../../../core/identity/authenticate-access-token.js';
@@ -46,7 +47,7 @@ export const identityHarness = (settings: Partial<SessionSettings> = {}, maxFail
   const sessionSettings = { ...defaultSessionSettings, ...settings };
   const users = new MemoryUserRepository();
   const events = new MemoryEventOutbox();
-  const uow = new MemoryUnitOfWork({ users, events, records: new MemoryRecordRepository(), files: new MemoryFileRepository() });
+  const uow = new MemoryUnitOfWork({ schedules: new MemoryScheduleRepository(), users, events, records: new MemoryRecordRepository(), files: new MemoryFileRepository() });
   const store = new MemoryTokenStore();
   const hasher = new FastPasswordHasher();
   const policy = new PasswordPolicy(new ZxcvbnCommonPasswords());

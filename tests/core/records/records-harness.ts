@@ -4,6 +4,7 @@ import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.
 import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repository.js';
 import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
+import { MemoryScheduleRepository } from '../../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { CreateRecord, type CreateRecordInput } from '../../../core/records/create-record.js';
 import { DeleteRecord } from '../../../core/records/delete-record.js';
@@ -24,7 +25,7 @@ export const recordsHarness = () => {
   const cron = new CronParserValidator();
   const records = new MemoryRecordRepository();
   const events = new MemoryEventOutbox();
-  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records, events, files: new MemoryFileRepository() });
+  const uow = new MemoryUnitOfWork({ schedules: new MemoryScheduleRepository(), users: new MemoryUserRepository(), records, events, files: new MemoryFileRepository() });
   const h = {
     clock,
     records,
