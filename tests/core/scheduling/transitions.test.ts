@@ -1,16 +1,16 @@
 import { expect } from 'chai';
+import type * as E from 'fp-ts/lib/Either.js';
+import type { DomainError } from '../../../core/shared/errors.js';
 import type { Actor } from '../../../core/shared/actor.js';
 import type { Schedule, ScheduleStatus } from '../../../core/scheduling/entities/schedule.js';
 import { anActor, left, right, schedulingHarness } from './scheduling-harness.js';
 
 type Who = 'giver' | 'taker' | 'other taker' | 'other giver' | 'admin';
 type Action = 'book' | 'accept' | 'reject' | 'cancel' | 'move' | 'delete';
-/** `ok` or the DomainError tag the attempt must give. */
-type Outcome = 'ok' | 'Forbidden' | 'Conflict' | 'NotFound';
 const WHO: readonly Who[] = ['giver', 'taker', 'other taker', 'other giver', 'admin'];
 
 /**
- * Every action by every kind of caller on a schedule in every status, written out by hand from
+ * Every action by every kind of caller (each cell: `ok` or the DomainError tag it must give) on a schedule in every status, written out by hand from
  * docs/scheduling.md rather than computed, so that the state machine is checked, not restated.
  * Columns follow WHO; `-` where the status has no taker. Setups: available = the giver's slot;
  * pending = the taker's request; booked = the giver's slot the taker booked; rejected = the taker's
@@ -96,7 +96,7 @@ describe('scheduling: every transition by every role', () => {
             };
             const actor = actors[who];
             const before = h.eventTypes().length;
-            const result =
+            const result: E.Either<DomainError, unknown> =
               action === 'move'
                 ? await h.move.execute(actor, s.id, { startsAt: h.hour(30), endsAt: h.hour(31) })
                 : action === 'delete'
