@@ -26,7 +26,7 @@ export class IcalGeneratorCalendarRenderer implements CalendarRenderer {
         sequence: s.version,
         status: s.status === 'booked' ? ICalEventStatus.CONFIRMED : ICalEventStatus.TENTATIVE,
         summary: `${what} (${asGiver ? 'you give' : 'you take'})`,
-        description: s.note ?? '',
+        ...(s.note ? { description: s.note } : {}),
       });
     }
     return calendar.toString();
