@@ -59,15 +59,18 @@ export const intFromString = (min: number, max: number, name = `Integer(${min}..
     { schema: { type: 'integer', minimum: min, maximum: max }, message: `must be an integer from ${min} to ${max}` },
   );
 
-export const BooleanFromString = documented(
-  new t.Type<boolean, string, unknown>(
-    'BooleanFromString',
-    (u): u is boolean => typeof u === 'boolean',
-    (u, c) => (u === 'true' || u === true ? t.success(true) : u === 'false' || u === false ? t.success(false) : t.failure(u, c)),
-    String,
-  ),
-  { schema: { type: 'boolean' }, message: 'must be true or false' },
-);
+/** `true` or `false` in a query string. */
+const booleanFromString = (description?: string) =>
+  documented(
+    new t.Type<boolean, string, unknown>(
+      'BooleanFromString',
+      (u): u is boolean => typeof u === 'boolean',
+      (u, c) => (u === 'true' || u === true ? t.success(true) : u === 'false' || u === false ? t.success(false) : t.failure(u, c)),
+      String,
+    ),
+    { schema: { type: 'boolean', ...(description ? { description } : {}) }, message: 'must be true or false' },
+  );
+export const BooleanFromString = booleanFromString();
 
 /** One of a fixed set of strings. */
 export const oneOf = <const V extends readonly [string, ...string[]]>(values: V, name = values.join('|')) =>
@@ -96,6 +99,8 @@ export const sortParam = <F extends string>(fields: readonly F[]) =>
     },
   );
 
+// Page mode refuses a page reaching past row 10,000 (core/shared/pagination.ts, MAX_OFFSET_ROWS):
+// the use case says so naming `cursor`; this bound only keeps the number sane.
 export const Page = intFromString(1, 1_000_000, 'Page');
 export const Size = intFromString(1, 100, 'Size');
 // The bound only stops abuse: it must pass every cursor the server issues, and one carries a sort
@@ -105,7 +110,12 @@ export const Cursor = refineString('Cursor', (s) => s.length > 0 && s.length <= 
 
 /** The pagination query every list accepts. */
 export const pageQueryProps = { page: Page, size: Size };
-export const cursorQueryProps = { ...pageQueryProps, cursor: Cursor };
+/** Lists that grow large also page by cursor; `with_total` asks a cursor page to count every match. */
+export const cursorQueryProps = {
+  ...pageQueryProps,
+  cursor: Cursor,
+  with_total: booleanFromString('with a cursor, also count every match into meta.total and meta.pages (null otherwise); page mode always counts'),
+};
 
 /**
  * An object codec that refuses unknown keys (no mass assignment): `required` and `optional`

@@ -11,23 +11,31 @@ const pageMetaProps = {
   has_prev: t.boolean,
 };
 
-/** The `meta` of a list paged by `page`/`size` only (pageQueryProps). */
+/** The `meta` of a short list paged by `page`/`size` only, whose total is always counted. */
 export const PageMetaView = t.type(pageMetaProps);
 
-/** The `meta` of a list that also pages by cursor (cursorQueryProps). */
-export const CursorPageMetaView = t.type({ ...pageMetaProps, next_cursor: nullable(t.string) });
-
-/** The `meta` of a page/size list. */
-export const pageMetaView = (p: Page<unknown>): t.TypeOf<typeof PageMetaView> => {
-  const m = pageMeta(p);
-  return { total: m.total, page: m.page, size: m.size, pages: m.pages, has_next: m.hasNext, has_prev: m.hasPrev };
-};
+/**
+ * The `meta` of a list that also pages by cursor (cursorQueryProps). In cursor mode `total` and
+ * `pages` are null unless the query said `with_total=true`.
+ */
+export const CursorPageMetaView = t.type({
+  ...pageMetaProps,
+  total: nullable(t.number),
+  pages: nullable(t.number),
+  next_cursor: nullable(t.string),
+});
 
 /** The page a list query asks for. With a cursor, `page` means nothing and is taken as 1. */
-export const pageQueryOf = (query: { readonly page?: number; readonly size?: number; readonly cursor?: string }): PageQuery => ({
+export const pageQueryOf = (query: {
+  readonly page?: number;
+  readonly size?: number;
+  readonly cursor?: string;
+  readonly with_total?: boolean;
+}): PageQuery => ({
   page: query.cursor === undefined ? (query.page ?? 1) : 1,
   size: query.size ?? 20,
   cursor: query.cursor,
+  withTotal: query.with_total === true,
 });
 
 /** With a cursor the meta says page 1, and has_prev says that rows came before the cursor. */

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { invalidField, type DomainError } from '../../core/shared/errors.js';
-import { decodeKeysetCursor, keysetCursor, offsetOf, type KeysetKeys, type KeysetPosition, type Page, type PageQuery, type Sort } from '../../core/shared/pagination.js';
+import { countsTotal, decodeKeysetCursor, keysetCursor, offsetOf, type KeysetKeys, type KeysetPosition, type Page, type PageQuery, type Sort } from '../../core/shared/pagination.js';
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -27,7 +27,7 @@ export const keysetPage = <T extends { readonly id: string }, F extends string>(
   const more = start + page.size < keyed.length;
   return E.right({
     items: slice.map((k) => k.item),
-    total: keyed.length,
+    total: countsTotal(page) ? keyed.length : null,
     page: page.page,
     size: page.size,
     nextCursor: more && last ? keysetCursor(sort, last) : null,

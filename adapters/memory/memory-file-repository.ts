@@ -1,10 +1,11 @@
-import { offsetOf, type Page, type PageQuery } from '../../core/shared/pagination.js';
+import type * as E from 'fp-ts/lib/Either.js';
+import type { DomainError } from '../../core/shared/errors.js';
+import type { Page, PageQuery } from '../../core/shared/pagination.js';
+import { FILE_KEYSET, FILES_NEWEST_FIRST } from '../../core/files/file-cursor.js';
 import type { FileRepository } from '../../core/files/file-repository.js';
 import type { StoredFile } from '../../core/files/stored-file.js';
+import { keysetPage } from './keyset-page.js';
 import { snapshotMap, type Snapshottable } from './snapshot.js';
-
-const newestFirst = (a: StoredFile, b: StoredFile): number =>
-  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 export class MemoryFileRepository implements FileRepository, Snapshottable {
   private readonly rows = new Map<string, StoredFile>();
@@ -19,10 +20,13 @@ export class MemoryFileRepository implements FileRepository, Snapshottable {
     return row && row.deletedAt === null ? row : null;
   }
 
-  async listByOwner(ownerId: string, page: PageQuery): Promise<Page<StoredFile>> {
-    const owned = this.live().filter((f) => f.ownerId === ownerId).sort(newestFirst);
-    const start = offsetOf(page);
-    return { items: owned.slice(start, start + page.size), total: owned.length, page: page.page, size: page.size };
+  async listByOwner(ownerId: string, page: PageQuery): Promise<E.Either<DomainError, Page<StoredFile>>> {
+    return keysetPage(
+      this.live().filter((f) => f.ownerId === ownerId),
+      FILE_KEYSET,
+      FILES_NEWEST_FIRST,
+      page,
+    );
   }
 
   async delete(id: string, deletedAt: Date): Promise<boolean> {

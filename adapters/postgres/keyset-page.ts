@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { invalidField, type DomainError } from '../../core/shared/errors.js';
 import {
+  countsTotal,
   decodeKeysetCursor,
   keysetCursor,
   offsetOf,
@@ -40,7 +41,9 @@ type Keyed<R> = R & { readonly id: string; readonly sort_value: string | Date };
 /**
  * One page of a table: with a cursor, the rows after its position `(key, id) > (value, id)`
  * (`<` descending), so a deep page costs what the first does; without, `page` by offset. One row
- * more than the page is read to know whether a next cursor is due. `total` counts every match.
+ * more than the page is read to know whether a next cursor is due. `total` counts every match
+ * when the query counts (page mode, or `withTotal`), and is null otherwise: a count scans every
+ * match, which would make a cursor page's cost grow with the collection.
  * A cursor not made for this table's keys and this sort is Left(Validation) on `cursor`.
  */
 export const listKeyset = async <R, T, F extends string>(
@@ -55,9 +58,15 @@ export const listKeyset = async <R, T, F extends string>(
   if (page.cursor !== undefined && after === null) return E.left(invalidField('cursor', 'is not a cursor for this sort'));
   const { where, bind } = filter;
   const options = { type: QueryTypes.SELECT, ...inTx(transaction) } as const;
-  const [counted] = await guarded(() =>
-    db.sequelize.query<{ n: string }>(`SELECT count(*) AS n FROM ${from.table} WHERE ${where.join(' AND ')}`, { ...options, bind }),
-  );
+  const total = countsTotal(page)
+    ? Number(
+        (
+          await guarded(() =>
+            db.sequelize.query<{ n: string }>(`SELECT count(*) AS n FROM ${from.table} WHERE ${where.join(' AND ')}`, { ...options, bind }),
+          )
+        )[0]?.n ?? 0,
+      )
+    : null;
   const { expression, type } = from.sql[sort.field];
   const dir = sort.direction === 'asc' ? 'ASC' : 'DESC';
   const seek = after === null ? [] : [`(${expression}, id) ${sort.direction === 'asc' ? '>' : '<'} ($after::${type}, $afterId::uuid)`];
@@ -74,7 +83,7 @@ export const listKeyset = async <R, T, F extends string>(
   const value = (r: Keyed<R>) => (r.sort_value instanceof Date ? r.sort_value.toISOString() : String(r.sort_value));
   return E.right({
     items: served.map(from.toItem),
-    total: Number(counted?.n ?? 0),
+    total,
     page: page.page,
     size: page.size,
     nextCursor: rows.length > page.size && last ? keysetCursor(sort, { value: value(last), id: last.id }) : null,

@@ -1,9 +1,13 @@
+import type * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes, type Transaction } from 'sequelize';
+import { FILE_KEYSET, FILES_NEWEST_FIRST, type FileSortField } from '../../core/files/file-cursor.js';
 import type { FileRepository } from '../../core/files/file-repository.js';
 import type { StoredFile } from '../../core/files/stored-file.js';
+import type { DomainError } from '../../core/shared/errors.js';
 import { isUuid } from '../../core/shared/ids.js';
-import { offsetOf, type Page, type PageQuery } from '../../core/shared/pagination.js';
+import type { Page, PageQuery } from '../../core/shared/pagination.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
+import { listKeyset, type KeysetTable } from './keyset-page.js';
 import type { StoredFileRow } from './models/stored-file.js';
 
 const toFile = (row: StoredFileRow): StoredFile => ({
@@ -30,6 +34,14 @@ const toRow = (f: StoredFile): StoredFileRow => ({
   deleted_at: f.deletedAt,
 });
 
+// The sort key as the `files_owner_created_idx` index of migrations/0005-files.ts spells it.
+const FILES: KeysetTable<StoredFileRow, StoredFile, FileSortField> = {
+  table: 'files',
+  sql: { created_at: { expression: 'created_at', type: 'timestamptz' } },
+  keys: FILE_KEYSET,
+  toItem: toFile,
+};
+
 export class PostgresFileRepository implements FileRepository {
   constructor(
     private readonly db: PostgresDatabase,
@@ -50,20 +62,9 @@ export class PostgresFileRepository implements FileRepository {
     return row ? toFile(row) : null;
   }
 
-  async listByOwner(ownerId: string, page: PageQuery): Promise<Page<StoredFile>> {
-    const where = { owner_id: ownerId, deleted_at: null };
-    const [total, rows] = await guarded(async () => [
-      await this.db.models.StoredFile.count({ where, ...inTx(this.transaction) }),
-      await this.db.models.StoredFile.findAll({
-        where,
-        order: [['created_at', 'DESC'], ['id', 'DESC']],
-        limit: page.size,
-        offset: offsetOf(page),
-        raw: true,
-        ...inTx(this.transaction),
-      }),
-    ] as const);
-    return { items: rows.map(toFile), total, page: page.page, size: page.size };
+  async listByOwner(ownerId: string, page: PageQuery): Promise<E.Either<DomainError, Page<StoredFile>>> {
+    const filter = { where: ['owner_id = $owner::uuid', 'deleted_at IS NULL'], bind: { owner: ownerId } };
+    return listKeyset(this.db, this.transaction, FILES, filter, FILES_NEWEST_FIRST, page);
   }
 
   async delete(id: string, deletedAt: Date): Promise<boolean> {

@@ -1,3 +1,5 @@
+import type { Either } from 'fp-ts/lib/Either.js';
+import type { DomainError } from '../shared/errors.js';
 import type { Page, PageQuery } from '../shared/pagination.js';
 import type { StoredFile } from './stored-file.js';
 
@@ -5,8 +7,12 @@ import type { StoredFile } from './stored-file.js';
 export interface FileRepository {
   insert(file: StoredFile): Promise<StoredFile>;
   findById(id: string): Promise<StoredFile | null>;
-  /** Newest first (ties broken by id, descending). */
-  listByOwner(ownerId: string, page: PageQuery): Promise<Page<StoredFile>>;
+  /**
+   * Newest first (ties broken by id, descending), by page or, with `page.cursor`, after the
+   * cursor's position (keyset; see RecordRepository.list for the cursor and total rules). A cursor
+   * not made for this list is Left(Validation) on field `cursor`.
+   */
+  listByOwner(ownerId: string, page: PageQuery): Promise<Either<DomainError, Page<StoredFile>>>;
   /** Soft delete (sets `deletedAt`). Returns false when there was no such live file. */
   delete(id: string, deletedAt: Date): Promise<boolean>;
   /**

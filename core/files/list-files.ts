@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../shared/actor.js';
 import type { DomainError } from '../shared/errors.js';
-import type { Page, PageQuery } from '../shared/pagination.js';
+import { pageQueryError, type Page, type PageQuery } from '../shared/pagination.js';
+import { FILE_KEYSET, FILES_NEWEST_FIRST } from './file-cursor.js';
 import type { FileRepository } from './file-repository.js';
 import type { StoredFile } from './stored-file.js';
 
@@ -15,6 +16,8 @@ export class ListFiles {
   constructor(private readonly files: FileRepository) {}
 
   async execute(query: ListFilesQuery): Promise<E.Either<DomainError, Page<StoredFile>>> {
-    return E.right(await this.files.listByOwner(query.actor.userId, query.page));
+    const invalid = pageQueryError(query.page, FILES_NEWEST_FIRST, FILE_KEYSET);
+    if (invalid !== null) return E.left(invalid);
+    return this.files.listByOwner(query.actor.userId, query.page);
   }
 }

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../shared/actor.js';
 import type { DomainError } from '../shared/errors.js';
-import { pageQueryError, type Page, type PageQuery, type Sort } from '../shared/pagination.js';
+import { emptyPage, pageQueryError, type Page, type PageQuery, type Sort } from '../shared/pagination.js';
 import type { DataRecord, RecordStatus } from './record.js';
 import { RECORD_KEYSET } from './record-cursor.js';
 import type { RecordRepository, RecordSortField } from './record-repository.js';
@@ -24,7 +24,7 @@ export class ListRecords {
     if (invalid !== null) return E.left(invalid);
     // Filters combine with AND: "mine and owned by someone else" is simply empty, not an error.
     if (!actor.isAdmin && query.ownerId !== undefined && query.ownerId.toLowerCase() !== actor.userId) {
-      return E.right({ items: [], total: 0, page: page.page, size: page.size, nextCursor: null });
+      return E.right(emptyPage(page));
     }
     const ownerId = actor.isAdmin ? query.ownerId?.toLowerCase() : actor.userId;
     return this.records.list({ ownerId, status: query.status, q: query.q }, sort, page);

@@ -7,6 +7,8 @@ export interface PageQuery {
   readonly size: number;
   /** Opaque keyset cursor; when present, `page` is ignored. */
   readonly cursor?: string | undefined;
+  /** Count every match even in cursor mode (`with_total=true`); page mode always counts. */
+  readonly withTotal?: boolean | undefined;
 }
 
 export type SortDirection = 'asc' | 'desc';
@@ -18,7 +20,8 @@ export interface Sort<F extends string> {
 
 export interface Page<T> {
   readonly items: readonly T[];
-  readonly total: number;
+  /** Every match, or null in cursor mode when the caller did not ask for it (see `countsTotal`). */
+  readonly total: number | null;
   readonly page: number;
   readonly size: number;
   /** Set in cursor mode: the cursor of the next page, or null at the end. */
@@ -26,24 +29,24 @@ export interface Page<T> {
 }
 
 export interface PageMeta {
-  readonly total: number;
+  readonly total: number | null;
   readonly page: number;
   readonly size: number;
-  readonly pages: number;
+  readonly pages: number | null;
   readonly hasNext: boolean;
   readonly hasPrev: boolean;
   readonly nextCursor?: string | null;
 }
 
 export const pageMeta = (p: Page<unknown>): PageMeta => {
-  const pages = Math.max(1, Math.ceil(p.total / p.size));
+  const pages = p.total === null ? null : Math.max(1, Math.ceil(p.total / p.size));
   const cursorMode = p.nextCursor !== undefined;
   return {
     total: p.total,
     page: p.page,
     size: p.size,
     pages,
-    hasNext: cursorMode ? p.nextCursor !== null : p.page < pages,
+    hasNext: cursorMode ? p.nextCursor !== null : pages !== null && p.page < pages,
     hasPrev: p.page > 1,
     ...(cursorMode ? { nextCursor: p.nextCursor ?? null } : {}),
   };
@@ -52,6 +55,27 @@ export const pageMeta = (p: Page<unknown>): PageMeta => {
 export const offsetOf = (q: PageQuery): number => (q.page - 1) * q.size;
 
 export const MAX_PAGE_SIZE = 100;
+
+/**
+ * Page mode serves rows by offset, whose cost grows with depth: no page may reach past this row.
+ * Deeper rows are reached with `cursor`, whose cost does not grow.
+ */
+export const MAX_OFFSET_ROWS = 10_000;
+
+/**
+ * Whether a list counts every match for this query. Counting costs a scan of every match, so a
+ * cursor page (whose own cost is flat) skips it unless the caller asked with `withTotal`.
+ */
+export const countsTotal = (q: PageQuery): boolean => q.cursor === undefined || q.withTotal === true;
+
+/** An empty page as the query asked for it (total 0 only where the query counts). */
+export const emptyPage = <T>(q: PageQuery): Page<T> => ({
+  items: [],
+  total: countsTotal(q) ? 0 : null,
+  page: q.page,
+  size: q.size,
+  nextCursor: null,
+});
 
 
 /**
@@ -124,6 +148,12 @@ export const pageQueryError = <T, F extends string>(page: PageQuery, sort: Sort<
     return invalidField('size', `must be between 1 and ${MAX_PAGE_SIZE}`);
   }
   if (!Number.isInteger(page.page) || page.page < 1) return invalidField('page', 'must be 1 or more');
+  if (page.cursor === undefined && page.page * page.size > MAX_OFFSET_ROWS) {
+    return invalidField(
+      'page',
+      `reaches past row ${MAX_OFFSET_ROWS}: page deeper with cursor (pass meta.next_cursor as cursor), whose cost does not grow with depth`,
+    );
+  }
   if (page.cursor !== undefined && decodeKeysetCursor(page.cursor, sort, keys) === null) {
     return invalidField('cursor', 'is not a cursor from this list with this sort');
   }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   'records-pagination': async () => (await import('./records-pagination.js')).recordsPagination(),
+  'list-growth': async () => (await import('./list-growth.js')).listGrowth(),
   'jwt-verify': async () => (await import('./jwt-verify.js')).jwtVerify(),
   'upload-memory': async () => (await import('./upload-memory.js')).uploadMemory(),
 };

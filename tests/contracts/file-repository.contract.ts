@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
 import type { FileRepository } from '../../core/files/file-repository.js';
 import type { StoredFile } from '../../core/files/stored-file.js';
+import { left, right } from '../support/builders.js';
 
 export interface FileRepositoryFixture {
   readonly files: FileRepository;
@@ -57,12 +58,34 @@ export const fileRepositoryContract = (name: string, setup: (ctx: Mocha.Context)
       const mine = [0, 1, 2, 3, 4].map((i) => aFile({ ownerId, createdAt: at(i) }));
       for (const file of mine) await fx.files.insert(file);
       await fx.files.insert(aFile());
-      const first = await fx.files.listByOwner(ownerId, { page: 1, size: 2 });
+      const first = right(await fx.files.listByOwner(ownerId, { page: 1, size: 2 }));
       expect(first.items.map((f) => f.id)).to.deep.equal([mine[4]!.id, mine[3]!.id]);
       expect([first.total, first.page, first.size]).to.deep.equal([5, 1, 2]);
-      const last = await fx.files.listByOwner(ownerId, { page: 3, size: 2 });
+      const last = right(await fx.files.listByOwner(ownerId, { page: 3, size: 2 }));
       expect(last.items.map((f) => f.id)).to.deep.equal([mine[0]!.id]);
-      expect((await fx.files.listByOwner(ownerId, { page: 4, size: 2 })).items).to.deep.equal([]);
+      expect((right(await fx.files.listByOwner(ownerId, { page: 4, size: 2 }))).items).to.deep.equal([]);
+    });
+
+    it("walks one owner's files by cursor, newest first, counting only when asked", async () => {
+      const ownerId = uuidv7();
+      const mine = [0, 1, 2, 3, 4].map((i) => aFile({ ownerId, createdAt: at(i % 2) }));
+      for (const file of mine) await fx.files.insert(file);
+      await fx.files.insert(aFile());
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = right(await fx.files.listByOwner(ownerId, { page: 1, size: 2, ...(cursor ? { cursor } : {}) }));
+        if (cursor !== undefined) expect(page.total).to.equal(null);
+        seen.push(...page.items.map((f) => f.id));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor !== undefined && pages < 10);
+      const newestFirst = [...mine].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+      expect(seen).to.deep.equal(newestFirst.map((f) => f.id));
+      const second = right(await fx.files.listByOwner(ownerId, { page: 1, size: 2 }));
+      expect(right(await fx.files.listByOwner(ownerId, { page: 1, size: 2, cursor: second.nextCursor!, withTotal: true })).total).to.equal(5);
+      expect(left(await fx.files.listByOwner(ownerId, { page: 1, size: 2, cursor: 'bm90IGEgY3Vyc29y' }))._tag).to.equal('Validation');
     });
 
     it('breaks ties in creation time by id, newest id first, so pages never overlap', async () => {
@@ -70,8 +93,8 @@ export const fileRepositoryContract = (name: string, setup: (ctx: Mocha.Context)
       const same = [aFile({ ownerId }), aFile({ ownerId }), aFile({ ownerId })];
       for (const file of same) await fx.files.insert(file);
       const ids = [
-        ...(await fx.files.listByOwner(ownerId, { page: 1, size: 2 })).items,
-        ...(await fx.files.listByOwner(ownerId, { page: 2, size: 2 })).items,
+        ...(right(await fx.files.listByOwner(ownerId, { page: 1, size: 2 }))).items,
+        ...(right(await fx.files.listByOwner(ownerId, { page: 2, size: 2 }))).items,
       ].map((f) => f.id);
       expect(ids).to.deep.equal(same.map((f) => f.id).sort().reverse());
     });
@@ -84,8 +107,8 @@ export const fileRepositoryContract = (name: string, setup: (ctx: Mocha.Context)
       expect(await fx.files.totalBytesByOwner(ownerId)).to.equal(1000);
       expect(await fx.files.delete(gone.id, at(60))).to.equal(true);
       expect(await fx.files.findById(gone.id)).to.equal(null);
-      expect((await fx.files.listByOwner(ownerId, { page: 1, size: 10 })).items.map((f) => f.id)).to.deep.equal([kept.id]);
-      expect((await fx.files.listByOwner(ownerId, { page: 1, size: 10 })).total).to.equal(1);
+      expect((right(await fx.files.listByOwner(ownerId, { page: 1, size: 10 }))).items.map((f) => f.id)).to.deep.equal([kept.id]);
+      expect((right(await fx.files.listByOwner(ownerId, { page: 1, size: 10 }))).total).to.equal(1);
       expect(await fx.files.totalBytesByOwner(ownerId)).to.equal(100);
       expect(await fx.files.delete(gone.id, at(61))).to.equal(false);
       expect(await fx.files.delete(uuidv7(), at(61))).to.equal(false);

@@ -173,6 +173,9 @@ export const recordRepositoryContract = (name: string, setup: (ctx: Mocha.Contex
       const fromCursor = await list({ ownerId: owner }, byName, { page: 1, size: 2, cursor: p2.nextCursor! });
       expect(names(fromCursor)).to.deep.equal(['e']);
       expect(fromCursor.nextCursor).to.equal(null);
+      // A cursor page counts only when asked: counting scans every match.
+      expect(fromCursor.total).to.equal(null);
+      expect((await list({ ownerId: owner }, byName, { page: 1, size: 2, cursor: p2.nextCursor!, withTotal: true })).total).to.equal(5);
       const p3 = await list({ ownerId: owner }, byName, { page: 3, size: 2 });
       expect(names(p3)).to.deep.equal(['e']);
       expect(p3.nextCursor).to.equal(null);

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { DependencyUnavailableError } from '../../core/shared/errors.js';
 import { aPdf, aPng, anExe } from '../support/file-samples.js';
 import { filesApp } from './files-app.js';
+import { right } from '../support/builders.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const auth = (name: string) => ({ Authorization: `Bearer ${name}` });
@@ -65,7 +66,10 @@ describe('HTTP /api/v1/files', function () {
     await uploadAs(app, 'bob', aPng()).expect(201);
     const page = await request(app).get('/api/v1/files?page=1&size=1').set(auth('alice')).expect(200);
     expect(page.body.data.items).to.have.length(1);
-    expect(page.body.data.meta).to.deep.equal({ total: 2, page: 1, size: 1, pages: 2, has_next: true, has_prev: false });
+    expect(page.body.data.meta).to.include({ total: 2, page: 1, size: 1, pages: 2, has_next: true, has_prev: false });
+    const next = await request(app).get(`/api/v1/files?size=1&cursor=${encodeURIComponent(page.body.data.meta.next_cursor as string)}`).set(auth('alice')).expect(200);
+    expect(next.body.data.items).to.have.length(1);
+    expect(next.body.data.meta).to.include({ total: null, pages: null, has_next: false, has_prev: true, next_cursor: null });
     await request(app).get('/api/v1/files?size=101').set(auth('alice')).expect(422);
   });
 
@@ -153,7 +157,7 @@ describe('HTTP /api/v1/files', function () {
     const res = await uploadAs(app, 'alice', anExe(50_000), 'kitten.png', 'image/png').expect(415);
     expect(res.body.error).to.equal('UNSUPPORTED_MEDIA_TYPE');
     expect(h.storage.keys()).to.deep.equal([]);
-    expect((await h.files.listByOwner(actor('alice').userId, { page: 1, size: 1 })).total).to.equal(0);
+    expect(right(await h.files.listByOwner(actor('alice').userId, { page: 1, size: 1 })).total).to.equal(0);
   });
 
   it('answers 413 past FILES_MAX_BYTES, keeping nothing', async () => {
@@ -211,7 +215,7 @@ describe('HTTP /api/v1/files', function () {
       req.destroy();
       expect(await upload.firstCall.returnValue.then(() => 'stored', () => 'failed')).to.equal('failed');
       expect(h.storage.keys()).to.deep.equal([]);
-      expect((await h.files.listByOwner(actor('alice').userId, { page: 1, size: 1 })).total).to.equal(0);
+      expect(right(await h.files.listByOwner(actor('alice').userId, { page: 1, size: 1 })).total).to.equal(0);
     } finally {
       server.closeAllConnections();
       server.close();
@@ -230,7 +234,7 @@ describe('HTTP /api/v1/files', function () {
     });
     const res = await uploadAs(app, 'alice', aPng(500_000)).expect(503);
     expect(res.body.error).to.equal('SERVICE_UNAVAILABLE');
-    expect((await h.files.listByOwner(actor('alice').userId, { page: 1, size: 10 })).total).to.equal(0);
+    expect(right(await h.files.listByOwner(actor('alice').userId, { page: 1, size: 10 })).total).to.equal(0);
   });
 
   it('answers 422 without a `file` part, and 415 for a type outside the allow-list', async () => {

@@ -13,10 +13,10 @@ import type { Actor } from '../../../core/shared/actor.js';
 import { notFound, tooLarge, type DomainError } from '../../../core/shared/errors.js';
 import { isUuid } from '../../../core/shared/ids.js';
 import type { Page } from '../../../core/shared/pagination.js';
-import { Page as PageNumber, Size } from '../codecs.js';
+import { cursorQueryProps } from '../codecs.js';
 import { parseRange, sendContent } from '../download.js';
 import { sendError } from '../envelope.js';
-import { PageMetaView, pageMetaView } from '../page-view.js';
+import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { abandonUpload, receiveFile, sha256OfUpload, UploadAborted } from '../multipart.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type Reply } from '../route.js';
@@ -62,13 +62,13 @@ const view = (f: StoredFile): t.TypeOf<typeof FileView> => ({
   sha256: f.sha256,
   created_at: f.createdAt.toISOString(),
 });
-const pageView = (p: Page<StoredFile>) => ({ items: p.items.map(view), meta: pageMetaView(p) });
+const pageView = (p: Page<StoredFile>, fromCursor: boolean) => ({ items: p.items.map(view), meta: cursorPageMeta(p, fromCursor) });
 const LinkView = t.type({ url: t.string, expires_at: t.string });
 
 // Any string: an id that is not a UUID names no file, so it is a 404 like any other unknown id.
 const IdParams = t.type({ id: t.string });
 const TokenParams = t.type({ token: t.string });
-const ListQuery = t.partial({ page: PageNumber, size: Size });
+const ListQuery = t.partial(cursorQueryProps);
 const fileNotFound = (): E.Either<DomainError, never> => E.left(notFound('File not found'));
 
 const upload = async (uc: FileUseCases, options: FileRouteOptions, actor: Actor, req: Request, res: Response): Promise<E.Either<DomainError, Reply>> => {
@@ -148,9 +148,9 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     tags: ['files'],
     auth: 'bearer',
     query: ListQuery,
-    responses: { 200: { description: 'A page of files', data: t.type({ items: t.array(FileView), meta: PageMetaView }) } },
+    responses: { 200: { description: 'A page of files', data: t.type({ items: t.array(FileView), meta: CursorPageMetaView }) } },
     handler: async ({ actor, query }) =>
-      E.map((p: Page<StoredFile>) => ok(pageView(p)))(await uc.list.execute({ actor, page: { page: query.page ?? 1, size: query.size ?? 20 } })),
+      E.map((p: Page<StoredFile>) => ok(pageView(p, query.cursor !== undefined)))(await uc.list.execute({ actor, page: pageQueryOf(query) })),
   }),
   route({
     method: 'get',

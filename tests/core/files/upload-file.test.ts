@@ -100,7 +100,7 @@ describe('UploadFile', () => {
     const error = left(await h.upload.execute({ actor, filename: 'a.png', declaredType: 'image/png', body: chunked(aPng(50_000)) }));
     expect(error._tag).to.equal('TooLarge');
     expect(h.storage.keys()).to.deep.equal([]);
-    expect((await h.files.listByOwner(actor.userId, { page: 1, size: 10 })).total).to.equal(0);
+    expect((right(await h.files.listByOwner(actor.userId, { page: 1, size: 10 }))).total).to.equal(0);
   });
 
   it('still answers the quota refusal when removing the object then fails, trying once', async () => {
@@ -129,6 +129,6 @@ describe('UploadFile', () => {
     const error = await h.upload.execute({ actor, filename: 'a.png', declaredType: 'image/png', body: cutOff(aPng(500_000), 300_000, hangUp) }).catch((e: unknown) => e);
     expect(error).to.equal(hangUp);
     expect(h.storage.keys()).to.deep.equal([]);
-    expect((await h.files.listByOwner(actor.userId, { page: 1, size: 10 })).total).to.equal(0);
+    expect((right(await h.files.listByOwner(actor.userId, { page: 1, size: 10 }))).total).to.equal(0);
   });
 });
