@@ -75,6 +75,11 @@ describe('scheduling: creating schedules', () => {
       'schedules.3.note',
     ]);
     expect(left(await h.create.execute(giver, []))).to.deep.include({ _tag: 'Validation' });
+    for (const note of ['a\u0000b', 'lone \ud800 high', 'lone \udc00 low']) {
+      const bad = left(await h.create.execute(giver, [{ giverId: g, startsAt: h.hour(5), endsAt: h.hour(6), note }]));
+      expect(bad._tag === 'Validation' && bad.issues.map((i) => i.field), JSON.stringify(note)).to.deep.equal(['schedules.0.note']);
+    }
+    right(await h.create.execute(giver, [{ giverId: g, startsAt: h.hour(5), endsAt: h.hour(6), note: 'a pair \ud83d\ude00 is fine' }]));
   });
 
   it('a batch with one overlapping item (with itself or with what is stored) creates nothing', async () => {
