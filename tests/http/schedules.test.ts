@@ -172,6 +172,9 @@ describe('HTTP /api/v1/schedules', () => {
       const page2 = (await as('taker').get(`${API}?giver_id=${g}&size=2&cursor=${page1.meta.next_cursor}`).expect(200)).body.data;
       expect([...page1.items, ...page2.items].map((s: ScheduleBody) => s.id)).to.deep.equal(mine.map((s) => s.id));
       expect(page2.meta.next_cursor).to.equal(null);
+      expect([page1.meta.total, page2.meta.total], 'a cursor page does not count unless asked').to.deep.equal([3, null]);
+      const counted = (await as('taker').get(`${API}?giver_id=${g}&size=2&with_total=true&cursor=${page1.meta.next_cursor}`).expect(200)).body.data;
+      expect([counted.meta.total, counted.meta.pages]).to.deep.equal([3, 2]);
       expect(fields(await as('taker').get(`${API}?sort=created_at`).expect(422))).to.deep.equal(['sort']);
       expect(fields(await as('taker').get(`${API}?status=gone`).expect(422))).to.deep.equal(['status']);
       expect(fields(await as('taker').get(`${API}?size=101`).expect(422))).to.deep.equal(['size']);

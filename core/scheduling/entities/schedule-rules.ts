@@ -22,10 +22,10 @@ export const timeIssues = (times: ScheduleTimes, now: Date, prefix = ''): FieldI
 
 // Postgres text cannot hold NUL, and an unpaired surrogate is not text at all: refused up front,
 // so every store answers the same 422 rather than one of them failing on write.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const noteIssues = (note: string | null | undefined, prefix = ''): FieldIssue[] => {
   if (typeof note !== 'string') return [];
   if (note.length > NOTE_MAX) return [{ field: `${prefix}note`, message: `must be at most ${NOTE_MAX} characters` }];
-  return UNSTORABLE.test(note) ? [{ field: `${prefix}note`, message: 'must not contain NUL characters or unpaired surrogates' }] : [];
+  return note.includes('\u0000') || UNPAIRED_SURROGATE.test(note) ? [{ field: `${prefix}note`, message: 'must not contain NUL characters or unpaired surrogates' }] : [];
 };
