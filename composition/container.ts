@@ -20,6 +20,7 @@ import { bindIdentity } from './modules/identity.js';
 import { bindFiles } from './modules/files.js';
 import { bindAudit } from './modules/audit.js';
 import { bindNotifications } from './modules/notifications.js';
+import { bindScheduling } from './modules/scheduling.js';
 // modules: import each module's binder here
 
 export type { ModuleBinder, ModuleContext } from './module.js';
@@ -30,6 +31,7 @@ const MODULES: readonly ModuleBinder[] = [
   bindFiles,
   bindAudit,
   bindNotifications,
+  bindScheduling,
   // modules: list each module's binder here
 ];
 
@@ -60,15 +62,16 @@ export const buildContainer = async (config: Config, infra: Infrastructure, logg
       .bind(TOKENS.UnitOfWork)
       .toResolvedValue(
         // On the memory profile every repository is a memory adapter, so each can snapshot itself.
-        (users, records, files) =>
+        (users, records, files, schedules) =>
           new MemoryUnitOfWork({
             users: users as MemoryStore<'users'>,
             records: records as MemoryStore<'records'>,
             files: files as MemoryStore<'files'>,
+            schedules: schedules as MemoryStore<'schedules'>,
             events,
             idempotency: (idempotency as MemoryIdempotencyStore).transactional,
           }),
-        [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository],
+        [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository, TOKENS.ScheduleRepository],
       );
   }
 

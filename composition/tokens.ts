@@ -10,6 +10,7 @@ import type { Actor } from '../core/shared/actor.js';
 import type { UserRepository } from '../core/identity/user-repository.js';
 import type { RecordRepository } from '../core/records/record-repository.js';
 import type { FileRepository } from '../core/files/file-repository.js';
+import type { ScheduleRepository } from '../core/scheduling/ports/schedule-repository.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { IdempotencyStore } from '../core/shared/idempotency-store.js';
 import type { EventHandler } from '../core/shared/event-handler.js';
@@ -33,6 +34,7 @@ export const TOKENS = {
   UserRepository: token<UserRepository>('UserRepository'),
   RecordRepository: token<RecordRepository>('RecordRepository'),
   FileRepository: token<FileRepository>('FileRepository'),
+  ScheduleRepository: token<ScheduleRepository>('ScheduleRepository'),
   /** Replays of creating POSTs (Idempotency-Key). */
   IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
   /** Verifies a bearer access token and its session (bound by the identity module). */

@@ -2,6 +2,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /**
@@ -71,7 +72,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
   }
   try {
     // pg_trgm backs case-insensitive "contains" searches (records' `q`) with a GIN index, as on a server.
-    const extensions = { pg_trgm };
+    const extensions = { pg_trgm, btree_gist };
     const db = options.dataDir
       ? await PGlite.create(join(options.dataDir, 'pgdata'), { extensions })
       : await PGlite.create({ extensions });

@@ -8,6 +8,7 @@ import { PostgresUserRepository } from './postgres-user-repository.js';
 import { PostgresRecordRepository } from './postgres-record-repository.js';
 import { PostgresFileRepository } from './postgres-file-repository.js';
 import { PostgresIdempotencyStore } from './postgres-idempotency-store.js';
+import { PostgresScheduleRepository } from './postgres-schedule-repository.js';
 // modules: import the Postgres repository of each TransactionScope member here
 
 class RollbackSignal extends Error {}
@@ -24,6 +25,7 @@ export class PostgresUnitOfWork implements UnitOfWork {
       users: new PostgresUserRepository(this.db, transaction),
       records: new PostgresRecordRepository(this.db, transaction),
       files: new PostgresFileRepository(this.db, transaction),
+      schedules: new PostgresScheduleRepository(this.db, transaction),
       events: new PostgresEventOutbox(this.db, transaction, this.currentRequestId),
       idempotency: new PostgresIdempotencyStore(this.db, transaction),
       // modules: add each new TransactionScope member here

@@ -5,12 +5,14 @@ import type { IdempotencyLedger } from './idempotency-store.js';
 import type { UserRepository } from '../identity/user-repository.js';
 import type { RecordRepository } from '../records/record-repository.js';
 import type { FileRepository } from '../files/file-repository.js';
+import type { ScheduleRepository } from '../scheduling/ports/schedule-repository.js';
 
 /** Repositories bound to one transaction, plus the outbox its domain events go to. */
 export interface TransactionScope {
   readonly users: UserRepository;
   readonly records: RecordRepository;
   readonly files: FileRepository;
+  readonly schedules: ScheduleRepository;
   readonly events: EventOutbox;
   /** Idempotency-Key responses, so that one commits with the effect it answers. */
   readonly idempotency: IdempotencyLedger;

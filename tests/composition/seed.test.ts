@@ -8,6 +8,7 @@ import { bootstrap, type Runtime } from '../../composition/bootstrap.js';
 import { seedCommand } from '../../composition/main/seed.js';
 import { IDENTITY } from '../../composition/modules/identity.js';
 import { RECORDS } from '../../composition/modules/records.js';
+import { SCHEDULING } from '../../composition/modules/scheduling.js';
 
 describe('cli seed (embedded database)', () => {
   let dataDir: string;
@@ -21,7 +22,7 @@ describe('cli seed (embedded database)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('adds a giver and a taker who can log in, and records owned by the giver; a second run adds nothing', async () => {
+  it('adds givers and takers who can log in, records owned by the giver and a week of schedules; a second run adds nothing', async () => {
     const print = sinon.stub(console, 'log');
     try {
       expect(await seedCommand.run(runtime, { password: 'demo passphrase 42' })).to.equal(0);
@@ -42,6 +43,19 @@ describe('cli seed (embedded database)', () => {
     });
     if (E.isLeft(records)) throw new Error('listing failed');
     expect(records.right.total).to.equal(3);
+    // A working week of hourly slots (6 a day, weekdays of the next seven days), two of them booked.
+    const list = runtime.container.get(SCHEDULING.ListSchedules);
+    const page = { page: 1, size: 100 };
+    const sort = { field: 'starts_at', direction: 'asc' } as const;
+    const own = await list.execute(giver.right, { giverId: giver.right.userId, sort, page });
+    if (E.isLeft(own)) throw new Error('listing schedules failed');
+    expect(own.right.total).to.equal(30);
+    expect(own.right.items.filter((s) => s.status === 'booked')).to.have.length(2);
+    expect(new Set(own.right.items.map((s) => s.startsAt.getUTCDay()))).to.not.include.members([0, 6]);
+    const admin = { ...giver.right, isAdmin: true };
+    const pending = await list.execute(admin, { status: 'pending', sort, page });
+    if (E.isLeft(pending)) throw new Error('listing schedules failed');
+    expect(pending.right.items.map((s) => s.note)).to.deep.equal(['Could we do an evening hour?']);
   });
 
   it('is refused in production', async () => {

@@ -2,6 +2,7 @@ import { MemoryEventOutbox } from '../../adapters/memory/memory-event-outbox.js'
 import { MemoryFileRepository } from '../../adapters/memory/memory-file-repository.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { MemoryRecordRepository } from '../../adapters/memory/memory-record-repository.js';
+import { MemoryScheduleRepository } from '../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUnitOfWork } from '../../adapters/memory/memory-unit-of-work.js';
 import { MemoryUserRepository } from '../../adapters/memory/memory-user-repository.js';
 import { PostgresIdempotencyStore } from '../../adapters/postgres/postgres-idempotency-store.js';
@@ -12,6 +13,7 @@ import { idempotencyStoreContract } from './idempotency-store.contract.js';
 idempotencyStoreContract('memory', async () => {
   const store = new MemoryIdempotencyStore();
   const uow = new MemoryUnitOfWork({
+    schedules: new MemoryScheduleRepository(),
     users: new MemoryUserRepository(),
     records: new MemoryRecordRepository(),
     files: new MemoryFileRepository(),

@@ -2,6 +2,7 @@ import { MemoryEventOutbox } from '../../adapters/memory/memory-event-outbox.js'
 import { MemoryFileRepository } from '../../adapters/memory/memory-file-repository.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { MemoryRecordRepository } from '../../adapters/memory/memory-record-repository.js';
+import { MemoryScheduleRepository } from '../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUnitOfWork } from '../../adapters/memory/memory-unit-of-work.js';
 import { MemoryUserRepository } from '../../adapters/memory/memory-user-repository.js';
 import { PostgresRecordRepository } from '../../adapters/postgres/postgres-record-repository.js';
@@ -14,6 +15,7 @@ const memory = async (): Promise<UnitOfWorkFixture> => {
   const records = new MemoryRecordRepository();
   const events = new MemoryEventOutbox(() => requestId);
   const uow = new MemoryUnitOfWork({
+    schedules: new MemoryScheduleRepository(),
     users: new MemoryUserRepository(),
     records,
     files: new MemoryFileRepository(),

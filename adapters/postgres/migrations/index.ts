@@ -11,6 +11,7 @@ import { usersActiveAdmins } from './0007-users-active-admins.js';
 import { credentialVersion } from './0008-credential-version.js';
 import { auditEvents } from './0012-audit-events.js';
 import { notifications } from './0013-notifications.js';
+import { schedules } from './0009-schedules.js';
 // modules: import each migration here
 
 export type { Migration } from './migration.js';
@@ -28,6 +29,7 @@ export const migrations: readonly Migration[] = [
   idempotencyKeys,
   usersActiveAdmins,
   credentialVersion,
+  schedules,
   auditEvents,
   notifications,
   // modules: append new migrations here (never reorder or edit one that has shipped)

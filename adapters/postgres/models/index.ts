@@ -6,6 +6,7 @@ import { defineRefreshSessionModel } from './refresh-session.js';
 import { defineRefreshTokenModel } from './refresh-token.js';
 import { defineStoredFileModel } from './stored-file.js';
 import { defineIdempotencyKeyModel } from './idempotency-key.js';
+import { defineScheduleModel } from './schedule.js';
 // modules: import each table's model definition here (use sequelize.define, as outbox-event.ts does)
 
 /** Every table's model, defined once per Sequelize instance. */
@@ -17,6 +18,7 @@ export const defineModels = (sequelize: Sequelize) => ({
   RefreshToken: defineRefreshTokenModel(sequelize),
   StoredFile: defineStoredFileModel(sequelize),
   IdempotencyKey: defineIdempotencyKeyModel(sequelize),
+  Schedule: defineScheduleModel(sequelize),
   // modules: add `Name: defineNameModel(sequelize),` here
 });
 

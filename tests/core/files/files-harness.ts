@@ -6,6 +6,7 @@ import { MemoryObjectStorage } from '../../../adapters/memory/memory-object-stor
 import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
 import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempotency-store.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
+import { MemoryScheduleRepository } from '../../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { DeleteFile } from '../../../core/files/delete-file.js';
 import { DownloadFile } from '../../../core/files/download-file.js';
@@ -40,7 +41,7 @@ export const filesHarness = (overrides: Partial<FilePolicy> = {}) => {
   const storage = new MemoryObjectStorage(undefined, clock);
   const events = new MemoryEventOutbox();
   const idempotency = new MemoryIdempotencyStore();
-  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records: new MemoryRecordRepository(), files, events, idempotency: idempotency.transactional });
+  const uow = new MemoryUnitOfWork({ schedules: new MemoryScheduleRepository(), users: new MemoryUserRepository(), records: new MemoryRecordRepository(), files, events, idempotency: idempotency.transactional });
   const rules = policy(overrides);
   const h = {
     clock,

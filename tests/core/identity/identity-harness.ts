@@ -8,6 +8,7 @@ import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-r
 import { MemoryTokenStore } from '../../../adapters/memory/memory-token-store.js';
 import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempotency-store.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
+import { MemoryScheduleRepository } from '../../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { ZxcvbnCommonPasswords } from '../../../adapters/zxcvbn/zxcvbn-common-passwords.js';
 import { AuthenticateAccessToken } from '../../../core/identity/authenticate-access-token.js';
@@ -48,6 +49,7 @@ export const identityHarness = (settings: Partial<SessionSettings> = {}, maxFail
   const users = new MemoryUserRepository();
   const events = new MemoryEventOutbox();
   const uow = new MemoryUnitOfWork({
+    schedules: new MemoryScheduleRepository(),
     users,
     events,
     records: new MemoryRecordRepository(),

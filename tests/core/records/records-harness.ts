@@ -5,6 +5,7 @@ import { MemoryFileRepository } from '../../../adapters/memory/memory-file-repos
 import { MemoryRecordRepository } from '../../../adapters/memory/memory-record-repository.js';
 import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempotency-store.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
+import { MemoryScheduleRepository } from '../../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
 import { CreateRecord, type CreateRecordInput } from '../../../core/records/create-record.js';
 import { DeleteRecord } from '../../../core/records/delete-record.js';
@@ -26,7 +27,7 @@ export const recordsHarness = () => {
   const records = new MemoryRecordRepository();
   const events = new MemoryEventOutbox();
   const idempotency = new MemoryIdempotencyStore();
-  const uow = new MemoryUnitOfWork({ users: new MemoryUserRepository(), records, events, files: new MemoryFileRepository(), idempotency: idempotency.transactional });
+  const uow = new MemoryUnitOfWork({ schedules: new MemoryScheduleRepository(), users: new MemoryUserRepository(), records, events, files: new MemoryFileRepository(), idempotency: idempotency.transactional });
   const h = {
     clock,
     /** The key store the harness's unit of work completes responses in. */

@@ -1,0 +1,34 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Actor } from '../../shared/actor.js';
+import type { Clock } from '../../shared/clock.js';
+import { notFound, preconditionFailed, type DomainError } from '../../shared/errors.js';
+import { isUuid, type IdGenerator } from '../../shared/ids.js';
+import type { UnitOfWork } from '../../shared/unit-of-work.js';
+import { canSee } from '../entities/schedule-access.js';
+import { scheduleEvent } from '../entities/schedule-events.js';
+import { byUser, decide, stamped } from '../entities/schedule-transitions.js';
+
+/** The creator (or an admin) deletes a schedule that is not booked; a booking is cancelled instead. */
+export class DeleteSchedule {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(actor: Actor, id: string, acceptedVersions?: readonly number[]): Promise<E.Either<DomainError, void>> {
+    return this.uow.run(async (scope) => {
+      const current = isUuid(id) ? await scope.schedules.findById(id.toLowerCase()) : null;
+      if (!canSee(actor, current)) return E.left(notFound('Schedule not found'));
+      if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
+      const allowed = decide('delete', byUser(actor), current);
+      if (E.isLeft(allowed)) return allowed;
+      const removed = await scope.schedules.remove(current.id, current.version);
+      if (E.isLeft(removed)) return removed;
+      // The event describes the schedule as it was, stamped with who deleted it.
+      const gone = stamped(current, byUser(actor), this.clock.now(), {});
+      await scope.events.record(scheduleEvent(this.ids, this.clock, 'schedule.deleted', gone, { previousStatus: current.status }));
+      return E.right(undefined);
+    });
+  }
+}

@@ -1,0 +1,16 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { Actor } from '../../shared/actor.js';
+import { notFound, type DomainError } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
+import type { Schedule } from '../entities/schedule.js';
+import { canSee } from '../entities/schedule-access.js';
+import type { ScheduleRepository } from '../ports/schedule-repository.js';
+
+export class GetSchedule {
+  constructor(private readonly schedules: ScheduleRepository) {}
+
+  async execute(actor: Actor, id: string): Promise<E.Either<DomainError, Schedule>> {
+    const schedule = isUuid(id) ? await this.schedules.findById(id.toLowerCase()) : null;
+    return canSee(actor, schedule) ? E.right(schedule) : E.left(notFound('Schedule not found'));
+  }
+}
