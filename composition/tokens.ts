@@ -12,6 +12,7 @@ import type { RecordRepository } from '../core/records/record-repository.js';
 import type { FileRepository } from '../core/files/file-repository.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { IdempotencyStore } from '../core/shared/idempotency-store.js';
+import type { EventHandler } from '../core/shared/event-handler.js';
 import type { Config } from './config.js';
 import type { Infrastructure } from './infrastructure.js';
 
@@ -39,4 +40,6 @@ export const TOKENS = {
   Routes: token<readonly AnyRoute[]>('Routes'),
   /** Multi-bound: readiness checks of the configured dependencies. */
   Readiness: token<ReadinessCheck>('Readiness'),
+  /** Multi-bound: handlers of committed domain events. */
+  EventHandler: token<EventHandler>('EventHandler'),
 };

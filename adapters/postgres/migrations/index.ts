@@ -8,6 +8,7 @@ import { records } from './0004-records.js';
 import { files } from './0005-files.js';
 import { idempotencyKeys } from './0006-idempotency-keys.js';
 import { usersActiveAdmins } from './0007-users-active-admins.js';
+import { outboxDelivery } from './0010-outbox-delivery.js';
 // modules: import each migration here
 
 export type { Migration } from './migration.js';
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   files,
   idempotencyKeys,
   usersActiveAdmins,
+  outboxDelivery,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
 
