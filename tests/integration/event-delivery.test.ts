@@ -14,7 +14,8 @@ import { EffectHandler } from '../contracts/event-publisher.contract.js';
 import { buildTestApp } from '../support/app.js';
 import { createServerDatabase } from '../support/databases.js';
 import { waitFor } from '../support/events.js';
-import { POSTGRES_URL, requireService } from '../support/services.js';
+import { POSTGRES_URL, REDIS_URL, requireService } from '../support/services.js';
+import { openRedis } from '../support/databases.js';
 import { migrateUp } from '../../adapters/postgres/migrations/index.js';
 import { silentLogger } from '../support/routes-app.js';
 
@@ -125,6 +126,39 @@ describe('event delivery on PostgreSQL', function () {
     } finally {
       await pipeline?.stop();
       await t.close();
+    }
+  });
+
+  it('on the services profile with Redis, the API queues the event in BullMQ and a worker runs the handler, with the request id', async function () {
+    const redis = await openRedis(this);
+    const env = {
+      PROFILE: 'services',
+      DATABASE_URL: server!.url,
+      REDIS_URL,
+      QUEUE_PREFIX: redis.prefix.slice(0, -1),
+      EVENTS_POLL_MS: '600000',
+    };
+    const api = await buildTestApp(env, { migrate: true });
+    const worker = await buildTestApp(env);
+    const handler = new EffectHandler('probe', ['user.registered']);
+    worker.container.bind(TOKENS.EventHandler).toConstantValue(handler);
+    const apiEvents = await startEventPipeline(api.container, 'api');
+    const workerEvents = await startEventPipeline(worker.container, 'worker');
+    try {
+      const res = await request(api.app)
+        .post('/api/v1/auth/register')
+        .set('X-Request-ID', 'req-from-client-2')
+        .send({ email: 'queued@example.com', username: 'queued', password: 'a long enough passphrase 42' });
+      expect(res.status).to.equal(201);
+      await waitFor(async () => handler.effects.size === 1, 'the worker to handle user.registered', 20_000);
+      const [effect] = [...handler.effects.values()];
+      expect(effect).to.deep.include({ type: 'user.registered', requestInScope: 'req-from-client-2' });
+    } finally {
+      await apiEvents?.stop();
+      await workerEvents?.stop();
+      await api.close();
+      await worker.close();
+      await redis.close();
     }
   });
 });
