@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { DependencyUnavailableError } from './errors.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { Logger } from './logger.js';
 import type { OutboxQueue } from './outbox-queue.js';
@@ -35,7 +36,7 @@ export interface RelayRound {
 /**
  * The outbox relay's one step: lease a batch of committed events, hand each to the publisher, and
  * mark it delivered; a failed hand-over is retried with exponential backoff, then given up (kept
- * and logged). At least once: a relay that dies after publishing and before marking leaves the
+ * and logged; an outage of the transport is retried without limit). At least once: a relay that dies after publishing and before marking leaves the
  * event to be published again when its lease runs out.
  */
 export class DeliverOutboxEvents {
@@ -59,7 +60,8 @@ export class DeliverOutboxEvents {
       } catch (error) {
         failed += 1;
         const message = error instanceof Error ? error.message : String(error);
-        const giveUp = attempts >= this.settings.maxAttempts;
+        // An outage of the transport (Redis down) is no fault of the event: it is retried, never given up.
+        const giveUp = attempts >= this.settings.maxAttempts && !(error instanceof DependencyUnavailableError);
         const retryAt = giveUp ? null : new Date(this.clock.now().getTime() + backoffMs(this.settings, attempts));
         const fields = { eventId: event.id, eventType: event.type, attempts, error: message };
         if (giveUp) this.logger.error('event delivery given up; the event is kept with its error', fields);

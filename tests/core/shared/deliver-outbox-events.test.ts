@@ -6,6 +6,7 @@ import { DispatchEvent, HandlersFailedError } from '../../../core/shared/dispatc
 import type { EventHandler, PublishedEvent } from '../../../core/shared/event-handler.js';
 import type { EventPublisher } from '../../../core/shared/event-publisher.js';
 import type { DomainEvent } from '../../../core/shared/events.js';
+import { DependencyUnavailableError } from '../../../core/shared/errors.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { silentLogger } from '../../support/routes-app.js';
 
@@ -159,5 +160,35 @@ describe('DispatchEvent (in-process transport, and what a queue consumer runs)',
     expect(error).to.be.instanceOf(HandlersFailedError);
     expect((error as Error).message).to.equal('event e1: broken failed: disk full');
     expect(ran).to.deep.equal(['fine']);
+  });
+});
+
+describe('DeliverOutboxEvents and transport outages', () => {
+  it('never gives up an event because the transport is down; delivers it when it is back', async () => {
+    const { clock, outbox } = setup();
+    const event = anEvent(clock);
+    await outbox.record(event);
+    let up = false;
+    const seen: string[] = [];
+    const r = new DeliverOutboxEvents(
+      outbox,
+      {
+        publish: async (e) => {
+          if (!up) throw new DependencyUnavailableError('redis');
+          seen.push(e.id);
+        },
+      },
+      clock,
+      silentLogger,
+      settings,
+    );
+    for (let i = 0; i < settings.maxAttempts + 3; i += 1) {
+      await r.execute();
+      clock.advanceSeconds(3600);
+    }
+    expect(outbox.delivery(event.id)).to.deep.include({ failedAt: false, deliveredAt: null });
+    up = true;
+    await r.execute();
+    expect(seen).to.deep.equal([event.id]);
   });
 });
