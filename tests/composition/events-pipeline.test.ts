@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { MemoryEventOutbox } from '../../adapters/memory/memory-event-outbox.js';
+import type { MemoryEventOutbox } from '../../adapters/memory/memory-event-outbox.js';
 import { EVENT_TOKENS, startEventPipeline } from '../../composition/events.js';
 import { TOKENS } from '../../composition/tokens.js';
 import { EffectHandler } from '../contracts/event-publisher.contract.js';
