@@ -170,8 +170,13 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
   if (database === 'postgres' && !databaseUrl) problems.push('DATABASE=postgres needs DATABASE_URL');
   if ((sessions === 'redis' || rateLimits === 'redis') && !redisUrl) problems.push('SESSION_STORE=redis or RATE_LIMIT_STORE=redis needs REDIS_URL');
   if (objects === 'minio' && !s3Endpoint) problems.push('OBJECT_STORAGE=minio needs S3_ENDPOINT');
-  const eventsTransport = read('EVENTS_TRANSPORT', oneOf('bullmq', 'in-process'), redisUrl && !memory ? 'bullmq' : 'in-process');
+  // BullMQ's handlers run in workers, which need a database they can share: not the embedded one.
+  const eventsTransport = read('EVENTS_TRANSPORT', oneOf('bullmq', 'in-process'), redisUrl && database === 'postgres' ? 'bullmq' : 'in-process');
   if (eventsTransport === 'bullmq' && !redisUrl) problems.push('EVENTS_TRANSPORT=bullmq needs REDIS_URL');
+  if (eventsTransport === 'bullmq' && database !== 'postgres') problems.push('EVENTS_TRANSPORT=bullmq needs DATABASE_URL: its handlers run in `npm run worker` processes, which share the database');
+  const relayInApi = read('EVENTS_RELAY_IN_API', bool, true);
+  // The embedded database belongs to the API process: no worker could deliver its events.
+  if (!relayInApi && database === 'embedded') problems.push('EVENTS_RELAY_IN_API=false needs a shared database (DATABASE_URL) and `npm run worker`');
   if (sessions === 'postgres' && database === 'memory') problems.push('SESSION_STORE=postgres needs a database (DATABASE=embedded or postgres)');
 
   const jwtSecret = optional('JWT_SECRET', secret);
@@ -241,7 +246,7 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', int(0, 600_000), 10_000),
     events: {
       transport: eventsTransport,
-      relayInApi: read('EVENTS_RELAY_IN_API', bool, true),
+      relayInApi,
       retentionHours: read('EVENTS_RETENTION_HOURS', int(1, 24 * 3650), 168),
       maxAttempts: read('EVENTS_MAX_ATTEMPTS', int(1, 100), 10),
       pollMs: read('EVENTS_POLL_MS', int(100, 3_600_000), 5_000),

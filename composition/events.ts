@@ -143,7 +143,8 @@ export const startEventPipeline = async (container: Container, role: 'api' | 'wo
     stops.push(() => bullmq.close());
     publisher = bullmq;
     if (role === 'worker') {
-      const consumer = new BullmqEventConsumer(bullmqSettings(config), (event) => dispatcher(container, logger).execute(event), {
+      const dispatch = dispatcher(container, logger);
+      const consumer = new BullmqEventConsumer(bullmqSettings(config), (event) => dispatch.execute(event), {
         concurrency: config.events.workerConcurrency,
         lockDurationMs: 30_000,
         stalledIntervalMs: 15_000,
