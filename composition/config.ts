@@ -112,6 +112,20 @@ export interface Config {
   };
   readonly log: { readonly level: string; readonly format: 'pretty' | 'json'; readonly dir: string | undefined };
   readonly shutdownTimeoutMs: number;
+  /** Delivery of committed domain events (docs/events-and-jobs.md). */
+  readonly events: {
+    /** `bullmq`: the relay queues events in Redis and workers run the handlers; `in-process`: the relay runs them. */
+    readonly transport: 'bullmq' | 'in-process';
+    /** Whether the API process runs the outbox relay (and, with `in-process`, the handlers). */
+    readonly relayInApi: boolean;
+    readonly retentionHours: number;
+    readonly maxAttempts: number;
+    /** The relay's safety-net poll; LISTEN/NOTIFY and in-process commits wake it sooner. */
+    readonly pollMs: number;
+    readonly workerConcurrency: number;
+    /** Redis key prefix of the BullMQ queues. */
+    readonly queuePrefix: string;
+  };
   /**
    * Apply pending migrations when the server starts: outside production, and always for the
    * embedded database (only the one process that holds it could migrate it).
@@ -162,6 +176,13 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
   if (database === 'postgres' && !databaseUrl) problems.push('DATABASE=postgres needs DATABASE_URL');
   if ((sessions === 'redis' || rateLimits === 'redis') && !redisUrl) problems.push('SESSION_STORE=redis or RATE_LIMIT_STORE=redis needs REDIS_URL');
   if (objects === 'minio' && !s3Endpoint) problems.push('OBJECT_STORAGE=minio needs S3_ENDPOINT');
+  // BullMQ's handlers run in workers, which need a database they can share: not the embedded one.
+  const eventsTransport = read('EVENTS_TRANSPORT', oneOf('bullmq', 'in-process'), redisUrl && database === 'postgres' ? 'bullmq' : 'in-process');
+  if (eventsTransport === 'bullmq' && !redisUrl) problems.push('EVENTS_TRANSPORT=bullmq needs REDIS_URL');
+  if (eventsTransport === 'bullmq' && database !== 'postgres') problems.push('EVENTS_TRANSPORT=bullmq needs DATABASE_URL: its handlers run in `npm run worker` processes, which share the database');
+  const relayInApi = read('EVENTS_RELAY_IN_API', bool, true);
+  // The embedded database belongs to the API process: no worker could deliver its events.
+  if (!relayInApi && database === 'embedded') problems.push('EVENTS_RELAY_IN_API=false needs a shared database (DATABASE_URL) and `npm run worker`');
   if (sessions === 'postgres' && database === 'memory') problems.push('SESSION_STORE=postgres needs a database (DATABASE=embedded or postgres)');
 
   const jwtSecret = optional('JWT_SECRET', secret);
@@ -233,6 +254,15 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
       dir: optional('LOG_DIR', str()),
     },
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', int(0, 600_000), 10_000),
+    events: {
+      transport: eventsTransport,
+      relayInApi,
+      retentionHours: read('EVENTS_RETENTION_HOURS', int(1, 24 * 3650), 168),
+      maxAttempts: read('EVENTS_MAX_ATTEMPTS', int(1, 100), 10),
+      pollMs: read('EVENTS_POLL_MS', int(100, 3_600_000), 5_000),
+      workerConcurrency: read('WORKER_CONCURRENCY', int(1, 256), 4),
+      queuePrefix: read('QUEUE_PREFIX', str(), 'portside'),
+    },
     migrateOnStart: read('MIGRATE_ON_START', bool, !production) || database === 'embedded',
   };
   return problems.length > 0 ? E.left(new ConfigError(problems)) : E.right(config);

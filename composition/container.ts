@@ -8,6 +8,9 @@ import type { Snapshottable } from '../adapters/memory/snapshot.js';
 import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
 import { PostgresIdempotencyStore } from '../adapters/postgres/postgres-idempotency-store.js';
 import { PostgresUnitOfWork } from '../adapters/postgres/postgres-unit-of-work.js';
+import { PostgresOutboxQueue } from '../adapters/postgres/postgres-outbox-queue.js';
+import type { OutboxQueue } from '../core/shared/outbox-queue.js';
+import { CommitSignal, EVENT_TOKENS } from './events.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { UuidV7IdGenerator } from '../adapters/system/uuid-v7-id-generator.js';
 import type { Config } from './config.js';
@@ -53,27 +56,42 @@ export const buildContainer = async (config: Config, infra: Infrastructure, logg
   container.bind(TOKENS.IdempotencyStore).toConstantValue(idempotency);
   infra.maintenance.push({ name: 'expired idempotency keys', run: (now) => idempotency.purgeExpired(now) });
   // Events are recorded only inside a unit of work (the outbox commits with the state change): an
-  // outbox outside one would, on PGlite, wait on the very transaction it was meant to join.
+  // outbox outside one would, on PGlite, wait on the very transaction it was meant to join. Every
+  // commit wakes this process's outbox relay (composition/events.ts).
+  const commits = new CommitSignal();
+  container.bind(EVENT_TOKENS.Commits).toConstantValue(commits);
+  let outbox: OutboxQueue;
   if (db) {
-    container.bind(TOKENS.UnitOfWork).toConstantValue(new PostgresUnitOfWork(db, currentRequestId));
+    container.bind(TOKENS.UnitOfWork).toConstantValue(new PostgresUnitOfWork(db, currentRequestId, commits.notify));
+    outbox = new PostgresOutboxQueue(db);
   } else {
     const events = new MemoryEventOutbox(currentRequestId);
+    outbox = events;
     container
       .bind(TOKENS.UnitOfWork)
       .toResolvedValue(
         // On the memory profile every repository is a memory adapter, so each can snapshot itself.
         (users, records, files, schedules) =>
-          new MemoryUnitOfWork({
-            users: users as MemoryStore<'users'>,
-            records: records as MemoryStore<'records'>,
-            files: files as MemoryStore<'files'>,
-            schedules: schedules as MemoryStore<'schedules'>,
-            events,
-            idempotency: (idempotency as MemoryIdempotencyStore).transactional,
-          }),
+          new MemoryUnitOfWork(
+            {
+              users: users as MemoryStore<'users'>,
+              records: records as MemoryStore<'records'>,
+              files: files as MemoryStore<'files'>,
+              schedules: schedules as MemoryStore<'schedules'>,
+              events,
+              idempotency: (idempotency as MemoryIdempotencyStore).transactional,
+            },
+            commits.notify,
+          ),
         [TOKENS.UserRepository, TOKENS.RecordRepository, TOKENS.FileRepository, TOKENS.ScheduleRepository],
       );
   }
+  container.bind(EVENT_TOKENS.OutboxQueue).toConstantValue(outbox);
+  const retentionMs = config.events.retentionHours * 3_600_000;
+  infra.maintenance.push({
+    name: 'delivered outbox events',
+    run: (now) => outbox.purgeDelivered(new Date(now.getTime() - retentionMs)),
+  });
 
   const ctx: ModuleContext = { container, config, infra, logger };
   for (const bind of MODULES) await bind(ctx);

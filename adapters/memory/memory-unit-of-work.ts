@@ -12,7 +12,11 @@ type MemoryScope = { readonly [K in keyof TransactionScope]: TransactionScope[K]
 export class MemoryUnitOfWork implements UnitOfWork {
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly stores: MemoryScope) {}
+  /** `onCommit` runs after each unit that commits (the outbox relay wakes on it). */
+  constructor(
+    private readonly stores: MemoryScope,
+    private readonly onCommit: () => void = () => undefined,
+  ) {}
 
   run<T>(work: (scope: TransactionScope) => Promise<E.Either<DomainError, T>>): Promise<E.Either<DomainError, T>> {
     const next = this.tail.then(() => this.runNow(work));
@@ -26,6 +30,7 @@ export class MemoryUnitOfWork implements UnitOfWork {
     try {
       const result = await work(this.stores);
       if (E.isLeft(result)) rollback();
+      else this.onCommit();
       return result;
     } catch (error) {
       rollback();

@@ -18,6 +18,8 @@ export class PostgresUnitOfWork implements UnitOfWork {
   constructor(
     private readonly db: PostgresDatabase,
     private readonly currentRequestId: () => string | null = () => null,
+    /** Runs after each unit that commits (wakes this process's outbox relay without a round trip). */
+    private readonly onCommit: () => void = () => undefined,
   ) {}
 
   private scope(transaction: Transaction): TransactionScope {
@@ -44,6 +46,7 @@ export class PostgresUnitOfWork implements UnitOfWork {
       throw mapDatabaseError(error);
     }
     if (!result) throw new Error('unit of work finished without a result');
+    this.onCommit();
     return result;
   }
 }

@@ -4,6 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { ConfigError, decodeConfig } from '../config.js';
 import { buildHttpApp } from '../http.js';
 import { scheduleMaintenance } from '../maintenance.js';
+import { startEventPipeline } from '../events.js';
 import { TOKENS } from '../tokens.js';
 import { closeNotificationStreams } from '../modules/notifications.js';
 import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
@@ -31,6 +32,8 @@ const main = async (): Promise<void> => {
   log.info(`Portside listening on http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port} (profile ${config.profile}; docs at /api/docs)`);
 
   const stopMaintenance = scheduleMaintenance(infra.maintenance, container.get(TOKENS.Clock), logger);
+  // The outbox relay (and, on the in-process transport, the event handlers) unless left to workers.
+  const events = await startEventPipeline(container, 'api');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -45,6 +48,7 @@ const main = async (): Promise<void> => {
     const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
     await closed;
     clearTimeout(timer);
+    await events?.stop();
     await stopMaintenance();
     await infra.close();
     log.info('stopped');

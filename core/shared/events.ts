@@ -12,8 +12,8 @@ export interface DomainEvent {
 }
 
 /**
- * Where a unit of work records its events (the outbox), committed with the state change. Nothing
- * delivers them to handlers yet (see docs/architecture.md, "Domain events"); they are kept.
+ * Where a unit of work records its events (the outbox), committed with the state change. The
+ * outbox relay delivers them to handlers afterwards (docs/events-and-jobs.md).
  */
 export interface EventOutbox {
   record(event: DomainEvent): Promise<void>;

@@ -118,6 +118,19 @@ describe('configuration (composition/config.ts)', () => {
       expect(rejected({ DATABASE: 'memory', SESSION_STORE: 'postgres' }).message).to.contain('SESSION_STORE=postgres needs a database');
     });
 
+    it('events go through BullMQ to workers only with Redis and a shared PostgreSQL; in-process otherwise', () => {
+      expect(decoded({}).events).to.include({ transport: 'in-process', relayInApi: true, retentionHours: 168, maxAttempts: 10 });
+      expect(decoded({ REDIS_URL: 'redis://cache:6379' }).events.transport).to.equal('in-process');
+      expect(decoded({ DATABASE_URL: 'postgres://db/p' }).events.transport).to.equal('in-process');
+      expect(decoded({ DATABASE_URL: 'postgres://db/p', REDIS_URL: 'redis://cache:6379' }).events.transport).to.equal('bullmq');
+      expect(decoded({ DATABASE_URL: 'postgres://db/p', REDIS_URL: 'redis://cache:6379', EVENTS_TRANSPORT: 'in-process' }).events.transport).to.equal('in-process');
+      expect(rejected({ DATABASE_URL: 'postgres://db/p', EVENTS_TRANSPORT: 'bullmq' }).message).to.contain('EVENTS_TRANSPORT=bullmq needs REDIS_URL');
+      expect(rejected({ REDIS_URL: 'redis://cache:6379', EVENTS_TRANSPORT: 'bullmq' }).message).to.contain('EVENTS_TRANSPORT=bullmq needs DATABASE_URL');
+      // Nothing but the API can deliver the embedded database's events.
+      expect(rejected({ EVENTS_RELAY_IN_API: 'false' }).message).to.contain('EVENTS_RELAY_IN_API=false needs a shared database');
+      expect(decoded({ DATABASE_URL: 'postgres://db/p', EVENTS_RELAY_IN_API: 'false' }).events.relayInApi).to.equal(false);
+    });
+
     it('refuses an unknown adapter name, listing the valid ones', () => {
       const error = rejected({ DATABASE: 'mysql', OBJECT_STORAGE: 's3', PROFILE: 'cloud' });
       expect(error.problems).to.have.length(3);

@@ -63,11 +63,11 @@ describe('maintenance (composition/maintenance.ts)', () => {
     }
   });
 
-  it('the embedded deployment registers its housekeeping: sessions, idempotency keys, abandoned uploads, orphaned objects', async () => {
+  it('the embedded deployment registers its housekeeping: sessions, idempotency keys, delivered events, abandoned uploads, orphaned objects', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'portside-maint-'));
     const runtime = await bootstrap({ DATA_DIR: dataDir, LOG_LEVEL: 'error', NODE_ENV: 'test' }, { migrate: true });
     try {
-      expect(runtime.infra.maintenance.map((t) => t.name)).to.have.members(['expired sessions', 'expired idempotency keys', 'abandoned uploads', 'orphaned file objects']);
+      expect(runtime.infra.maintenance.map((t) => t.name)).to.have.members(['expired sessions', 'expired idempotency keys', 'delivered outbox events', 'abandoned uploads', 'orphaned file objects']);
       expect(await runMaintenance(runtime.infra.maintenance, clock, silentLogger)).to.equal(0);
     } finally {
       await runtime.infra.close();

@@ -9,9 +9,10 @@ import { files } from './0005-files.js';
 import { idempotencyKeys } from './0006-idempotency-keys.js';
 import { usersActiveAdmins } from './0007-users-active-admins.js';
 import { credentialVersion } from './0008-credential-version.js';
+import { schedules } from './0009-schedules.js';
+import { outboxDelivery } from './0010-outbox-delivery.js';
 import { auditEvents } from './0012-audit-events.js';
 import { notifications } from './0013-notifications.js';
-import { schedules } from './0009-schedules.js';
 // modules: import each migration here
 
 export type { Migration } from './migration.js';
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   usersActiveAdmins,
   credentialVersion,
   schedules,
+  outboxDelivery,
   auditEvents,
   notifications,
   // modules: append new migrations here (never reorder or edit one that has shipped)

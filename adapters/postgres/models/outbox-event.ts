@@ -10,6 +10,9 @@ export interface OutboxEventRow {
   occurred_at: Date;
   published_at: Date | null;
   attempts: number;
+  available_at?: Date | null;
+  last_error?: string | null;
+  given_up_at?: Date | null;
 }
 
 export type OutboxEventModel = ModelStatic<Model<OutboxEventRow, OutboxEventRow> & OutboxEventRow>;
@@ -27,4 +30,7 @@ export const defineOutboxEventModel = (sequelize: Sequelize): OutboxEventModel =
     occurred_at: { type: DataTypes.DATE, allowNull: false },
     published_at: { type: DataTypes.DATE, allowNull: true },
     attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+    available_at: { type: DataTypes.DATE, allowNull: true },
+    last_error: { type: DataTypes.TEXT, allowNull: true },
+    given_up_at: { type: DataTypes.DATE, allowNull: true },
   }, { tableName: 'outbox_events' });

@@ -1,0 +1,190 @@
+import type { Container } from 'inversify';
+import type { Clock } from '../core/shared/clock.js';
+import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../core/shared/deliver-outbox-events.js';
+import { DispatchEvent } from '../core/shared/dispatch-event.js';
+import type { EventHandler } from '../core/shared/event-handler.js';
+import type { EventPublisher } from '../core/shared/event-publisher.js';
+import type { Logger } from '../core/shared/logger.js';
+import type { OutboxQueue } from '../core/shared/outbox-queue.js';
+import { BullmqEventConsumer, BullmqEventPublisher, type BullmqEventSettings } from '../adapters/bullmq/bullmq-events.js';
+import { listenForOutboxEvents } from '../adapters/postgres/outbox-listener.js';
+import type { Config } from './config.js';
+import { withRequestId } from './request-context.js';
+import { token, TOKENS } from './tokens.js';
+
+/**
+ * The event pipeline's wiring: outbox relay loop, transports and the worker's consumer. See
+ * docs/events-and-jobs.md for the guarantees.
+ */
+export const EVENT_TOKENS = {
+  /** The delivery side of the outbox the unit of work writes to. */
+  OutboxQueue: token<OutboxQueue>('events.OutboxQueue'),
+  /** Told after every committed unit of work, so this process's relay runs at once. */
+  Commits: token<CommitSignal>('events.Commits'),
+};
+
+/** A tiny in-process signal: units of work call `notify` after commit; the relay subscribes. */
+export class CommitSignal {
+  private readonly listeners = new Set<() => void>();
+
+  notify = (): void => {
+    for (const listener of this.listeners) listener();
+  };
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+export const relaySettings = (config: Config): RelaySettings => ({ ...DEFAULT_RELAY_SETTINGS, maxAttempts: config.events.maxAttempts });
+
+export const bullmqSettings = (config: Config): BullmqEventSettings => ({
+  redisUrl: config.redisUrl!,
+  queueName: 'events',
+  prefix: config.events.queuePrefix,
+  attempts: config.events.maxAttempts,
+  backoffMs: 1_000,
+  completedAgeSeconds: 24 * 3600,
+  keepCompleted: 10_000,
+  failedAgeSeconds: 30 * 24 * 3600,
+});
+
+/**
+ * Runs the relay's step whenever it is woken (a commit here, a NOTIFY from elsewhere, the poll),
+ * one round at a time, and again while rounds come back full or wakes arrived meanwhile.
+ */
+export class RelayLoop {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deliver: DeliverOutboxEvents,
+    private readonly logger: Logger,
+    private readonly batchSize: number,
+    private readonly pollMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  wake = (): void => {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+  };
+
+  /** Resolves when no round is running (tests; shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const round = await this.deliver.execute();
+        if (round.claimed >= this.batchSize && round.failed < round.claimed) this.again = true;
+      } catch (error) {
+        // Database down: the poll tries again; nothing is lost, the events stay in the outbox.
+        this.logger.warn('outbox relay round failed', { error });
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Stops waking and waits for the round in progress (its handlers finish). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.idle();
+  }
+}
+
+/** The handlers bound in the container (none is fine). */
+export const eventHandlers = (container: Container): (() => readonly EventHandler[]) => {
+  let handlers: readonly EventHandler[] | null = null;
+  return () => (handlers ??= container.getAll(TOKENS.EventHandler, { optional: true }));
+};
+
+export const dispatcher = (container: Container, logger: Logger): DispatchEvent =>
+  new DispatchEvent(eventHandlers(container), logger.child('events.handlers'), withRequestId);
+
+export interface EventPipeline {
+  readonly relay: RelayLoop;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts this process's share of event delivery: the outbox relay (woken by local commits, by
+ * LISTEN/NOTIFY on Postgres and by a slow poll) and, in a worker on the BullMQ transport, the
+ * consumer that runs the handlers. `role` is `api` (server) or `worker`.
+ */
+export const startEventPipeline = async (container: Container, role: 'api' | 'worker'): Promise<EventPipeline | null> => {
+  const config = container.get(TOKENS.Config);
+  const logger = container.get(TOKENS.Logger).child('events');
+  const clock: Clock = container.get(TOKENS.Clock);
+  if (role === 'api' && !config.events.relayInApi) return null;
+
+  const stops: (() => Promise<void>)[] = [];
+  let publisher: EventPublisher;
+  if (config.events.transport === 'bullmq') {
+    const bullmq = new BullmqEventPublisher(bullmqSettings(config));
+    stops.push(() => bullmq.close());
+    publisher = bullmq;
+    if (role === 'worker') {
+      const dispatch = dispatcher(container, logger);
+      const consumer = new BullmqEventConsumer(bullmqSettings(config), (event) => dispatch.execute(event), {
+        concurrency: config.events.workerConcurrency,
+        lockDurationMs: 30_000,
+        stalledIntervalMs: 15_000,
+        onError: (error) => logger.warn(`event queue: ${error.message}`),
+      });
+      consumer.start();
+      // Closed first: active jobs finish before the connections go.
+      stops.unshift(() => consumer.close());
+    }
+  } else {
+    publisher = dispatcher(container, logger);
+  }
+
+  const settings = relaySettings(config);
+  const relay = new RelayLoop(
+    new DeliverOutboxEvents(container.get(EVENT_TOKENS.OutboxQueue), publisher, clock, logger.child('relay'), settings),
+    logger.child('relay'),
+    settings.batchSize,
+    config.events.pollMs,
+  );
+  const unsubscribe = container.get(EVENT_TOKENS.Commits).subscribe(relay.wake);
+  if (config.adapters.database === 'postgres' && config.databaseUrl) {
+    const listener = listenForOutboxEvents(config.databaseUrl, relay.wake, (error) => logger.warn(`outbox listener: ${error.message}`));
+    stops.unshift(() => listener.close());
+  }
+  relay.start();
+  stops.unshift(async () => {
+    unsubscribe();
+    await relay.stop();
+  });
+  return {
+    relay,
+    async stop() {
+      for (const stop of stops) {
+        try {
+          await stop();
+        } catch (error) {
+          logger.warn('error while stopping event delivery', { error });
+        }
+      }
+    },
+  };
+};
