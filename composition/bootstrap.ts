@@ -26,10 +26,17 @@ export const createLogger = (config: Config): Logger =>
   createWinstonLogger({ level: config.log.level, format: config.log.format, dir: config.log.dir, currentRequestId });
 
 /** Config, logger, infrastructure and container: what every entry point starts from. */
-export const bootstrap = async (env: Readonly<Record<string, string | undefined>>, options: { migrate: boolean }): Promise<Runtime> => {
+export const bootstrap = async (
+  env: Readonly<Record<string, string | undefined>>,
+  options: {
+    migrate: boolean;
+    /** Narrows the decoded configuration (the CLI drops the services a command does not use). */
+    narrow?: (config: Config) => Config;
+  },
+): Promise<Runtime> => {
   const decoded = decodeConfig(env);
   if (E.isLeft(decoded)) throw decoded.left;
-  const config = decoded.right;
+  const config = options.narrow ? options.narrow(decoded.right) : decoded.right;
   const logger = createLogger(config);
   const infra = await startInfrastructure(config, logger, options);
   try {

@@ -16,7 +16,8 @@ import { serviceRouteDocs } from './service-routes.js';
 
 export interface ReadinessCheck {
   readonly name: string;
-  readonly check: () => Promise<void>;
+  /** Throws when the dependency is down; may return details shown beside its status (e.g. `schema_version`). */
+  readonly check: () => Promise<void | Readonly<Record<string, unknown>>>;
 }
 
 export interface AppDeps {
@@ -85,10 +86,10 @@ const limiter = (deps: AppDeps, name: string, perMinute: number) =>
     handler: (_req, res) => sendError(res, { status: 429, code: 'RATE_LIMITED', message: 'Too many requests; retry after the time in Retry-After' }),
   });
 
-const withTimeout = async (check: () => Promise<void>, ms: number): Promise<void> => {
+const withTimeout = async <T>(check: () => Promise<T>, ms: number): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    return await Promise.race([
       check(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
@@ -97,6 +98,14 @@ const withTimeout = async (check: () => Promise<void>, ms: number): Promise<void
   } finally {
     clearTimeout(timer);
   }
+};
+
+/** Why a check failed, from the innermost cause (a DependencyUnavailableError says only "x is unavailable"). */
+const reasonOf = (error: unknown): string => {
+  let e = error as { message?: unknown; cause?: unknown; code?: unknown } | undefined;
+  for (let i = 0; i < 5 && e?.cause instanceof Error; i++) e = e.cause as typeof e;
+  const message = typeof e?.message === 'string' && e.message !== '' ? e.message : String(e?.code ?? error);
+  return message.replace(/\s+/g, ' ').slice(0, 300);
 };
 
 const serviceEndpoints = (app: Express, deps: AppDeps, openapi: unknown): void => {
@@ -108,16 +117,29 @@ const serviceEndpoints = (app: Express, deps: AppDeps, openapi: unknown): void =
     }),
   );
   app.get('/health', (_req, res) => sendData(res, 200, { status: 'ok', version: deps.version, uptime_s: Math.round(deps.uptimeSeconds()) }));
+  // Logged once per change of a check's state (and reason), not on every probe: a load balancer
+  // probing every few seconds would otherwise bury the one line that says why.
+  const lastState = new Map<string, string>();
+  const health = deps.logger.child('health');
+  const remember = (name: string, state: string, reason?: string) => {
+    const previous = lastState.get(name);
+    if (previous === state) return;
+    lastState.set(name, state);
+    if (state !== 'up') health.warn(`readiness: ${name} down: ${reason ?? 'unknown reason'}`);
+    else if (previous !== undefined) health.info(`readiness: ${name} up again`);
+  };
   app.get('/health/ready', async (_req, res) => {
     const timeout = deps.readinessTimeoutMs ?? 2000;
     const checks = await Promise.all(
       deps.readiness.map(async ({ name, check }) => {
         const started = performance.now();
         try {
-          await withTimeout(check, timeout);
-          return { name, status: 'up', latency_ms: Math.round((performance.now() - started) * 100) / 100 };
+          const details = await withTimeout(check, timeout);
+          remember(name, 'up');
+          return { name, status: 'up', latency_ms: Math.round((performance.now() - started) * 100) / 100, ...(details ?? {}) };
         } catch (error) {
-          deps.logger.child('health').warn(`readiness check failed: ${name}`, { error: (error as Error).message });
+          const reason = reasonOf(error);
+          remember(name, `down: ${reason}`, reason);
           return { name, status: 'down', latency_ms: Math.round((performance.now() - started) * 100) / 100 };
         }
       }),

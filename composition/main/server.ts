@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import { bootstrap, loadEnv } from '../bootstrap.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { ConfigError, decodeConfig } from '../config.js';
+import { decodeConfig } from '../config.js';
 import { buildHttpApp } from '../http.js';
 import { scheduleMaintenance } from '../maintenance.js';
 import { TOKENS } from '../tokens.js';
-import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
+import { startupFailureMessage } from '../startup-error.js';
+import { wiringLine } from '../wiring.js';
 
 /** `npm start`: the API server. It migrates at start as configured (config.migrateOnStart). */
 const main = async (): Promise<void> => {
@@ -30,7 +31,7 @@ const main = async (): Promise<void> => {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  log.info(`Portside listening on http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port} (profile ${config.profile}; docs at /api/docs)`);
+  log.info(`Portside listening on http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port} (docs at /api/docs); ${wiringLine(config)}`);
 
   const stopMaintenance = scheduleMaintenance(infra.maintenance, container.get(TOKENS.Clock), logger);
 
@@ -55,10 +56,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError) {
-    console.error(error.message);
-  } else {
-    console.error('Portside failed to start:', error);
-  }
+  // A known refusal (configuration, database, schema, ...) is one line naming the setting and the fix.
+  console.error(startupFailureMessage(error));
   process.exit(1);
 });

@@ -55,5 +55,11 @@ export const migrateUp = async (sequelize: Sequelize, logger?: MigrationLogger):
 export const pendingMigrations = async (sequelize: Sequelize): Promise<string[]> =>
   (await migrator(sequelize).pending()).map((m) => m.name);
 
+/** The newest applied migration's name (the schema version), or null on an empty database. */
+export const schemaVersion = async (sequelize: Sequelize): Promise<string | null> => {
+  const executed = await migrator(sequelize).executed();
+  return executed.length > 0 ? executed[executed.length - 1]!.name : null;
+};
+
 export const migrateDown = async (sequelize: Sequelize, logger?: MigrationLogger): Promise<string[]> =>
   (await migrator(sequelize, logger).down()).map((m) => m.name);
