@@ -67,7 +67,9 @@ const requestContext = (deps: AppDeps): RequestHandler => (req, res, next) => {
     res.on('finish', () => {
       // The route template, not the path: path segments can be secrets (a file link's token).
       const template = (req.route as { path?: unknown } | undefined)?.path;
-      const path = typeof template === 'string' ? `${req.baseUrl}${template}` : req.path;
+      // The mount point as the router saw it: an error leaving the router resets req.baseUrl.
+      const base = typeof res.locals['routerBase'] === 'string' ? res.locals['routerBase'] : req.baseUrl;
+      const path = typeof template === 'string' ? `${base}${template}` : req.path;
       deps.logger.child('http').info(`${req.method} ${path} ${res.statusCode}`, {
         duration_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
       });
@@ -200,6 +202,16 @@ const docsPages = (app: Express): void => {
   app.get('/api/redoc/redoc.standalone.js', (_req, res) => res.sendFile(redocBundle));
 };
 
+/** Path segments that are credentials: a file link's token (`/api/v1/files/links/<token>`). */
+const SECRET_SEGMENT = /(\/links\/)[^/]+/g;
+
+/**
+ * The full path of a failed request, for its error line: unlike the access line (which logs the
+ * route template), it names the resource, so the failure can be reproduced; credential segments
+ * are replaced and the query string is left out (it may carry anything).
+ */
+export const loggablePath = (originalUrl: string): string => originalUrl.split('?')[0]!.replace(SECRET_SEGMENT, '$1[REDACTED]');
+
 const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, req, res, _next) => {
   const e = error as { type?: string; status?: number; expose?: boolean; message?: string };
   if (e?.type === 'entity.too.large') return sendError(res, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' });
@@ -209,7 +221,7 @@ const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, re
   }
   if (e?.type === 'request.aborted') return undefined;
   if (error instanceof DependencyUnavailableError) {
-    deps.logger.child('http').error(`${req.method} ${req.path}: ${error.message}`, { cause: String((error.cause as Error | undefined)?.message ?? '') });
+    deps.logger.child('http').error(`${req.method} ${loggablePath(req.originalUrl)}: ${error.message}`, { cause: String((error.cause as Error | undefined)?.message ?? '') });
     return sendError(res, UNAVAILABLE(error.dependency));
   }
   // A client's fault that the library did not mark as safe to show (e.g. the router's URIError for `%ZZ` in a path) is
@@ -217,7 +229,7 @@ const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, re
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return sendError(res, BAD_REQUEST(e.expose ? (e.message ?? 'Bad request') : 'Malformed request'));
   }
-  deps.logger.child('http').error(`unhandled error on ${req.method} ${req.path}`, { error });
+  deps.logger.child('http').error(`unhandled error on ${req.method} ${loggablePath(req.originalUrl)}`, { error });
   return sendError(res, INTERNAL());
 };
 
@@ -273,6 +285,10 @@ export const createApp = (deps: AppDeps): Express => {
   serviceEndpoints(app, deps, openapi);
 
   const api = express.Router();
+  api.use((req, res, next) => {
+    res.locals['routerBase'] = req.baseUrl;
+    next();
+  });
   mountRoutes(api, deps.routes, routeDeps);
   // The stricter auth limiter runs last so that its RateLimit-* headers, the ones a client will hit first, are the ones it sees.
   app.use('/api', limiter(deps, 'all', deps.rateLimit.perMinute));
