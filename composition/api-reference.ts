@@ -117,10 +117,14 @@ const exampleOf = (doc: OpenApiDocument, raw: Schema | undefined, name = '', dep
 
 const fieldRows = (doc: OpenApiDocument, raw: Schema | undefined): string[] => {
   const s = resolveRef(doc, raw);
-  const object = s?.allOf ? { properties: Object.assign({}, ...s.allOf.map((p) => resolveRef(doc, p)?.properties ?? {})), required: s.allOf.flatMap((p) => resolveRef(doc, p)?.required ?? []) } : s;
-  if (!object?.properties) return [];
+  const parts = s?.allOf ? s.allOf.map((p) => resolveRef(doc, p)) : [s];
+  const object: Schema = {
+    properties: Object.assign({}, ...parts.map((p) => p?.properties ?? {})) as Record<string, Schema>,
+    required: parts.flatMap((p) => p?.required ?? []),
+  };
+  if (Object.keys(object.properties!).length === 0) return [];
   const required = new Set(object.required ?? []);
-  return Object.entries(object.properties).map(
+  return Object.entries(object.properties!).map(
     ([name, field]) => `| \`${name}\` | ${cell(typeOf(doc, field))} | ${required.has(name) ? 'yes' : 'no'} | ${cell(resolveRef(doc, field)?.description ?? '')} |`,
   );
 };
