@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { migrateUp, pendingMigrations } from '../../adapters/postgres/migrations/index.js';
 import { bootstrap, createLogger, loadEnv, type Runtime } from '../bootstrap.js';
-import { decodeConfig, type Config } from '../config.js';
+import { narrowForCommand } from '../cli-scope.js';
+import { decodeConfig } from '../config.js';
 import { startInfrastructure } from '../infrastructure.js';
 import { runMaintenanceReport, summarizeMaintenance } from '../maintenance.js';
 import { startupFailureMessage } from '../startup-error.js';
@@ -58,21 +59,6 @@ const COMMANDS: Record<string, Command> = {
   seed: seedCommand,
   maintenance,
   // modules: add commands here
-};
-
-/**
- * The configuration a command runs with: what it does not use is not opened. No command uses
- * rate limits; a command that does not use sessions or objects gets the database or in-process
- * adapters for those ports for its run (nothing reaches them), so an unreachable Redis or object
- * store cannot stall it.
- */
-export const narrowForCommand = (config: Config, command: Pick<Command, 'usesObjectStorage' | 'usesSessions'>): Config => {
-  const sessions = command.usesSessions || config.adapters.sessions !== 'redis' ? config.adapters.sessions : config.adapters.database === 'memory' ? 'memory' : 'postgres';
-  return {
-    ...config,
-    redisUrl: sessions === 'redis' ? config.redisUrl : undefined,
-    adapters: { ...config.adapters, sessions, rateLimits: 'memory', objects: command.usesObjectStorage ? config.adapters.objects : 'memory' },
-  };
 };
 
 /** `migrate`: the database and nothing else, so an unreachable Redis or object store cannot stall a deploy step. */
