@@ -5,7 +5,7 @@ import { decodeConfig } from '../config.js';
 import { buildHttpApp } from '../http.js';
 import { scheduleMaintenance } from '../maintenance.js';
 import { TOKENS } from '../tokens.js';
-import { startupFailureMessage } from '../startup-error.js';
+import { StartupError, startupFailureMessage } from '../startup-error.js';
 import { wiringLine } from '../wiring.js';
 
 /** `npm start`: the API server. It migrates at start as configured (config.migrateOnStart). */
@@ -27,6 +27,11 @@ const main = async (): Promise<void> => {
     server.once('error', reject);
   }).catch(async (error: unknown) => {
     await infra.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const what = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this machine';
+      throw new StartupError('PORT', `${config.http.host}:${config.http.port} ${what} (${code})`, 'stop the other process or choose another PORT (or HOST)', { cause: error });
+    }
     throw error;
   });
   const address = server.address();

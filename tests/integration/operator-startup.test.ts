@@ -119,6 +119,19 @@ describe('operator day one (start-up refusals, migrate, CLI exits)', function ()
     ]);
   });
 
+  it('a PORT already in use: one line naming PORT', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const { code, output } = await run('composition/main/server.ts', [], { DATA_DIR: path.join(cwd, 'embedded'), HOST: '127.0.0.1', PORT: String(port) }, cwd);
+      expect(code).to.equal(1);
+      expect(lines(output)).to.deep.equal([`PORT: 127.0.0.1:${port} is in use by another process (EADDRINUSE); stop the other process or choose another PORT (or HOST)`]);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('production refuses a database with pending migrations, naming npm run migrate', async () => {
     const { code, output } = await run('composition/main/server.ts', [], serverWith(database!.url), cwd);
     expect(code).to.equal(1);
