@@ -1,5 +1,5 @@
 /**
- * The dependency rule of ../shared/architecture.md, enforced in `npm run lint`:
+ * The dependency rule of docs/architecture.md, enforced in `npm run lint`:
  * core/ imports only core/, fp-ts and io-ts; adapters import core/ (and libraries) but never
  * another adapter nor composition/. Only composition/ knows every adapter.
  */

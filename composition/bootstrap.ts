@@ -29,11 +29,17 @@ export const createLogger = (config: Config, sink?: NodeJS.WritableStream): Logg
 /** Config, logger, infrastructure and container: what every entry point starts from. */
 export const bootstrap = async (
   env: Readonly<Record<string, string | undefined>>,
-  options: { migrate: boolean; logSink?: NodeJS.WritableStream },
+  options: {
+    migrate: boolean;
+    /** Narrows the decoded configuration (the CLI drops the services a command does not use). */
+    narrow?: (config: Config) => Config;
+    /** JSON log lines go here instead of the console (tests read what the logs say). */
+    logSink?: NodeJS.WritableStream;
+  },
 ): Promise<Runtime> => {
   const decoded = decodeConfig(env);
   if (E.isLeft(decoded)) throw decoded.left;
-  const config = decoded.right;
+  const config = options.narrow ? options.narrow(decoded.right) : decoded.right;
   const logger = createLogger(config, options.logSink);
   const infra = await startInfrastructure(config, logger, options);
   try {

@@ -31,7 +31,7 @@ const v = <A>(expected: string, parse: (s: string) => A | undefined): Var<A> => 
 const int = (min: number, max: number) =>
   v(`an integer from ${min} to ${max}`, (s) => (/^\d+$/.test(s) && Number(s) >= min && Number(s) <= max ? Number(s) : undefined));
 const bool = v('true or false', (s) => (/^(true|1|yes)$/i.test(s) ? true : /^(false|0|no)$/i.test(s) ? false : undefined));
-const str = (min = 1) => v(`a non-empty string`, (s) => (s.length >= min ? s : undefined));
+const str = (min = 1) => v(min === 1 ? 'a non-empty string' : `a string of at least ${min} characters`, (s) => (s.length >= min ? s : undefined));
 const oneOf = <const K extends string>(...values: K[]) => v(`one of ${values.join(', ')}`, (s) => (values as string[]).includes(s) ? (s as K) : undefined);
 const url = (...protocols: string[]) =>
   v(`a URL (${protocols.join(' or ')})`, (s) => {
@@ -78,6 +78,8 @@ export interface Config {
   readonly redisUrl: string | undefined;
   readonly s3: {
     readonly endpoint: string;
+    /** The endpoint browsers reach, used to presign links; unset: the endpoint itself. */
+    readonly publicEndpoint: string | undefined;
     readonly accessKey: string;
     readonly secretKey: string;
     readonly bucket: string;
@@ -183,6 +185,10 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
   const relayInApi = read('EVENTS_RELAY_IN_API', bool, true);
   // The embedded database belongs to the API process: no worker could deliver its events.
   if (!relayInApi && database === 'embedded') problems.push('EVENTS_RELAY_IN_API=false needs a shared database (DATABASE_URL) and `npm run worker`');
+  if (objects === 'minio' && s3Endpoint) {
+    const missingKeys = ['S3_ACCESS_KEY', 'S3_SECRET_KEY'].filter((name) => (env[name] ?? '').trim() === '');
+    if (missingKeys.length > 0) problems.push(`S3_ENDPOINT needs ${missingKeys.join(' and ')} (the object store's credentials)`);
+  }
   if (sessions === 'postgres' && database === 'memory') problems.push('SESSION_STORE=postgres needs a database (DATABASE=embedded or postgres)');
 
   const jwtSecret = optional('JWT_SECRET', secret);
@@ -211,6 +217,7 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
     s3: s3Endpoint
       ? {
           endpoint: s3Endpoint,
+          publicEndpoint: optional('S3_PUBLIC_ENDPOINT', url('http', 'https')),
           accessKey: read('S3_ACCESS_KEY', str(), ''),
           secretKey: read('S3_SECRET_KEY', str(), ''),
           bucket: read('S3_BUCKET', str(3), 'portside'),

@@ -3,11 +3,12 @@ import type { Logger } from '../core/shared/logger.js';
 import type { ReadinessCheck } from '../adapters/http/app.js';
 import { closeDatabase, openPostgres, pingDatabase, type PostgresDatabase } from '../adapters/postgres/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/embedded-server.js';
-import { migrateUp } from '../adapters/postgres/migrations/index.js';
+import { migrateUp, pendingMigrations, schemaVersion } from '../adapters/postgres/migrations/index.js';
 import { closeRedis, openRedis, pingRedis, type RedisClient } from '../adapters/redis/redis-client.js';
 import type { Config } from './config.js';
 import type { MaintenanceTask } from './maintenance.js';
 import { resolveJwtSecret } from './secrets.js';
+import { databaseStartupError, describeDatabaseUrl, StartupError } from './startup-error.js';
 
 /**
  * The long-lived connections a deployment's adapters share: started before the container is
@@ -28,6 +29,11 @@ export interface Infrastructure {
 export interface InfrastructureOptions {
   /** Apply pending migrations at start (embedded and development; `npm run migrate` otherwise). */
   readonly migrate: boolean;
+  /**
+   * Without `migrate`, refuse a database with pending migrations (StartupError naming
+   * `npm run migrate`). Default true; false only for `migrate` itself.
+   */
+  readonly requireCurrentSchema?: boolean;
 }
 
 export const startInfrastructure = async (config: Config, logger: Logger, options: InfrastructureOptions): Promise<Infrastructure> => {
@@ -56,12 +62,32 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
       }
       const db = openPostgres({ url: url!, poolMax: config.adapters.database === 'embedded' ? 8 : 10, logSql: undefined });
       closers.push(() => closeDatabase(db));
-      await pingDatabase(db);
+      try {
+        await pingDatabase(db);
+      } catch (error) {
+        throw config.adapters.database === 'postgres' ? databaseStartupError(error, url!) : error;
+      }
       if (options.migrate) {
         const applied = await migrateUp(db.sequelize, { info: (m) => log.debug(`migration: ${m}`) });
         if (applied.length > 0) log.info(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
+      } else if (options.requireCurrentSchema ?? true) {
+        // Production never serves on a stale schema: the code would answer 500s on missing tables.
+        const pending = await pendingMigrations(db.sequelize);
+        if (pending.length > 0) {
+          throw new StartupError(
+            'DATABASE_URL',
+            `the schema of ${describeDatabaseUrl(url!)} is behind this version: ${pending.length} migration(s) pending (${pending.join(', ')})`,
+            'run `npm run migrate` with the same configuration, then start again',
+          );
+        }
       }
-      readiness.push({ name: 'database', check: () => pingDatabase(db) });
+      readiness.push({
+        name: 'database',
+        check: async () => {
+          await pingDatabase(db);
+          return { schema_version: await schemaVersion(db.sequelize) };
+        },
+      });
       database = db;
     }
     let redis: RedisClient | null = null;

@@ -12,20 +12,38 @@ export interface MaintenanceTask {
   run(now: Date): Promise<number | void>;
 }
 
-/** Runs every task once; a failing task is logged and does not stop the others. Returns the failures. */
-export const runMaintenance = async (tasks: readonly MaintenanceTask[], clock: Clock, logger: Logger): Promise<number> => {
+/** What one run did: per task, how many items it removed (null when the task does not count), or that it failed. */
+export interface MaintenanceReport {
+  readonly tasks: readonly { readonly name: string; readonly removed: number | null; readonly failed: boolean }[];
+  readonly failures: number;
+}
+
+/** Runs every task once; a failing task is logged and does not stop the others. */
+export const runMaintenanceReport = async (tasks: readonly MaintenanceTask[], clock: Clock, logger: Logger): Promise<MaintenanceReport> => {
   const log = logger.child('maintenance');
-  let failures = 0;
+  const results: { name: string; removed: number | null; failed: boolean }[] = [];
   for (const task of tasks) {
     try {
       const removed = await task.run(clock.now());
       if (typeof removed === 'number' && removed > 0) log.info(`${task.name}: removed ${removed}`);
+      results.push({ name: task.name, removed: typeof removed === 'number' ? removed : null, failed: false });
     } catch (error) {
-      failures += 1;
+      results.push({ name: task.name, removed: null, failed: true });
       log.warn(`${task.name} failed`, { error });
     }
   }
-  return failures;
+  return { tasks: results, failures: results.filter((r) => r.failed).length };
+};
+
+/** Runs every task once (see runMaintenanceReport); returns the number of failed tasks. */
+export const runMaintenance = async (tasks: readonly MaintenanceTask[], clock: Clock, logger: Logger): Promise<number> =>
+  (await runMaintenanceReport(tasks, clock, logger)).failures;
+
+/** One line for an operator: `maintenance: removed 3 (expired sessions 0, ...); 0 failed`, also when nothing was removed. */
+export const summarizeMaintenance = (report: MaintenanceReport): string => {
+  const total = report.tasks.reduce((sum, t) => sum + (t.removed ?? 0), 0);
+  const parts = report.tasks.map((t) => `${t.name} ${t.failed ? 'FAILED' : (t.removed ?? 'done')}`);
+  return `maintenance: removed ${total} (${parts.length > 0 ? parts.join(', ') : 'no tasks for this configuration'}); ${report.failures} failed`;
 };
 
 export interface MaintenanceSchedule {

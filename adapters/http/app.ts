@@ -17,7 +17,8 @@ import { MAX_INPUT_DEPTH } from './validation.js';
 
 export interface ReadinessCheck {
   readonly name: string;
-  readonly check: () => Promise<void>;
+  /** Throws when the dependency is down; may return details shown beside its status (e.g. `schema_version`). */
+  readonly check: () => Promise<void | Readonly<Record<string, unknown>>>;
 }
 
 export interface AppDeps {
@@ -67,7 +68,9 @@ const requestContext = (deps: AppDeps): RequestHandler => (req, res, next) => {
     res.on('finish', () => {
       // The route template, not the path: path segments can be secrets (a file link's token).
       const template = (req.route as { path?: unknown } | undefined)?.path;
-      const path = typeof template === 'string' ? `${req.baseUrl}${template}` : req.path;
+      // The mount point as the router saw it: an error leaving the router resets req.baseUrl.
+      const base = typeof res.locals['routerBase'] === 'string' ? res.locals['routerBase'] : req.baseUrl;
+      const path = typeof template === 'string' ? `${base}${template}` : req.path;
       deps.logger.child('http').info(`${req.method} ${path} ${res.statusCode}`, {
         duration_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
       });
@@ -86,10 +89,10 @@ const limiter = (deps: AppDeps, name: string, perMinute: number) =>
     handler: (_req, res) => sendError(res, { status: 429, code: 'RATE_LIMITED', message: 'Too many requests; retry after the time in Retry-After' }),
   });
 
-const withTimeout = async (check: () => Promise<void>, ms: number): Promise<void> => {
+const withTimeout = async <T>(check: () => Promise<T>, ms: number): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    return await Promise.race([
       check(),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
@@ -98,6 +101,14 @@ const withTimeout = async (check: () => Promise<void>, ms: number): Promise<void
   } finally {
     clearTimeout(timer);
   }
+};
+
+/** Why a check failed, from the innermost cause (a DependencyUnavailableError says only "x is unavailable"). */
+const reasonOf = (error: unknown): string => {
+  let e = error as { message?: unknown; cause?: unknown; code?: unknown } | undefined;
+  for (let i = 0; i < 5 && e?.cause instanceof Error; i++) e = e.cause as typeof e;
+  const message = typeof e?.message === 'string' && e.message !== '' ? e.message : String(e?.code ?? error);
+  return message.replace(/\s+/g, ' ').slice(0, 300);
 };
 
 const serviceEndpoints = (app: Express, deps: AppDeps, openapi: unknown): void => {
@@ -109,16 +120,29 @@ const serviceEndpoints = (app: Express, deps: AppDeps, openapi: unknown): void =
     }),
   );
   app.get('/health', (_req, res) => sendData(res, 200, { status: 'ok', version: deps.version, uptime_s: Math.round(deps.uptimeSeconds()) }));
+  // Logged once per change of a check's state (and reason), not on every probe: a load balancer
+  // probing every few seconds would otherwise bury the one line that says why.
+  const lastState = new Map<string, string>();
+  const health = deps.logger.child('health');
+  const remember = (name: string, state: string, reason?: string) => {
+    const previous = lastState.get(name);
+    if (previous === state) return;
+    lastState.set(name, state);
+    if (state !== 'up') health.warn(`readiness: ${name} down: ${reason ?? 'unknown reason'}`);
+    else if (previous !== undefined) health.info(`readiness: ${name} up again`);
+  };
   app.get('/health/ready', async (_req, res) => {
     const timeout = deps.readinessTimeoutMs ?? 2000;
     const checks = await Promise.all(
       deps.readiness.map(async ({ name, check }) => {
         const started = performance.now();
         try {
-          await withTimeout(check, timeout);
-          return { name, status: 'up', latency_ms: Math.round((performance.now() - started) * 100) / 100 };
+          const details = await withTimeout(check, timeout);
+          remember(name, 'up');
+          return { name, status: 'up', latency_ms: Math.round((performance.now() - started) * 100) / 100, ...(details ?? {}) };
         } catch (error) {
-          deps.logger.child('health').warn(`readiness check failed: ${name}`, { error: (error as Error).message });
+          const reason = reasonOf(error);
+          remember(name, `down: ${reason}`, reason);
           return { name, status: 'down', latency_ms: Math.round((performance.now() - started) * 100) / 100 };
         }
       }),
@@ -179,6 +203,16 @@ const docsPages = (app: Express): void => {
   app.get('/api/redoc/redoc.standalone.js', (_req, res) => res.sendFile(redocBundle));
 };
 
+/** Path segments that are credentials: a file link's token (`/api/v1/files/links/<token>`). */
+const SECRET_SEGMENT = /(\/links\/)[^/]+/g;
+
+/**
+ * The full path of a failed request, for its error line: unlike the access line (which logs the
+ * route template), it names the resource, so the failure can be reproduced; credential segments
+ * are replaced and the query string is left out (it may carry anything).
+ */
+export const loggablePath = (originalUrl: string): string => originalUrl.split('?')[0]!.replace(SECRET_SEGMENT, '$1[REDACTED]');
+
 const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, req, res, _next) => {
   const e = error as { type?: string; status?: number; expose?: boolean; message?: string };
   if (e?.type === 'entity.too.large') return sendError(res, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' });
@@ -188,7 +222,7 @@ const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, re
   }
   if (e?.type === 'request.aborted') return undefined;
   if (error instanceof DependencyUnavailableError) {
-    deps.logger.child('http').error(`${req.method} ${req.path}: ${error.message}`, { cause: String((error.cause as Error | undefined)?.message ?? '') });
+    deps.logger.child('http').error(`${req.method} ${loggablePath(req.originalUrl)}: ${error.message}`, { cause: String((error.cause as Error | undefined)?.message ?? '') });
     return sendError(res, UNAVAILABLE(error.dependency));
   }
   // A client's fault that the library did not mark as safe to show (e.g. the router's URIError for `%ZZ` in a path) is
@@ -196,7 +230,7 @@ const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, re
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return sendError(res, BAD_REQUEST(e.expose ? (e.message ?? 'Bad request') : 'Malformed request'));
   }
-  deps.logger.child('http').error(`unhandled error on ${req.method} ${req.path}`, { error });
+  deps.logger.child('http').error(`unhandled error on ${req.method} ${loggablePath(req.originalUrl)}`, { error });
   return sendError(res, INTERNAL());
 };
 
@@ -255,6 +289,10 @@ export const createApp = (deps: AppDeps): Express => {
   serviceEndpoints(app, deps, openapi);
 
   const api = express.Router();
+  api.use((req, res, next) => {
+    res.locals['routerBase'] = req.baseUrl;
+    next();
+  });
   mountRoutes(api, deps.routes, routeDeps);
   // The stricter auth limiter runs last so that its RateLimit-* headers, the ones a client will hit first, are the ones it sees.
   app.use('/api', limiter(deps, 'all', deps.rateLimit.perMinute));

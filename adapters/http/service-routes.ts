@@ -5,7 +5,11 @@ import { route, type AnyRoute, HANDLED } from './route.js';
 // The service endpoints are plain Express handlers (app.ts); these definitions document them.
 const docOnly = async () => E.right(HANDLED);
 
-const Check = t.type({ name: t.string, status: t.keyof({ up: null, down: null }), latency_ms: t.number });
+const Check = t.intersection([
+  t.type({ name: t.string, status: t.keyof({ up: null, down: null }), latency_ms: t.number }),
+  // The database check: the newest applied migration (null on an empty database).
+  t.partial({ schema_version: t.union([t.string, t.null]) }),
+]);
 
 export const serviceRouteDocs = (metrics: boolean): AnyRoute[] => [
   route({
@@ -19,7 +23,7 @@ export const serviceRouteDocs = (metrics: boolean): AnyRoute[] => [
     handler: docOnly,
   }),
   route({
-    method: 'get', path: '/health/ready', summary: 'Readiness: every configured dependency with its latency', tags: ['service'], auth: 'none',
+    method: 'get', path: '/health/ready', summary: 'Readiness: every configured dependency with its latency, and the database schema version', tags: ['service'], auth: 'none',
     responses: {
       200: { description: 'Every dependency is up', data: t.type({ status: t.literal('ok'), checks: t.array(Check) }) },
       503: { description: 'A dependency is down; `detail.checks` names it' },

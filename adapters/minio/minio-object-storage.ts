@@ -30,6 +30,12 @@ export interface MinioOptions {
   readonly partSize?: number;
   /** Longest wait for one request to the store before it counts as an outage. */
   readonly timeoutMs?: number;
+  /**
+   * The endpoint browsers reach (`http(s)://host:port`), used only to presign links, when it
+   * differs from `endpoint` (compose: the API talks to `minio:9000`, a browser to `localhost:9000`).
+   * The signature covers the host, so the link must be signed for the host it will be sent to.
+   */
+  readonly publicEndpoint?: string | undefined;
 }
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -85,6 +91,8 @@ const parseEndpoint = (endpoint: string, useSSL: boolean | undefined) => {
 /** Objects in MinIO or any S3-compatible store, streamed in bounded parts. */
 export class MinioObjectStorage implements ObjectStorage {
   private readonly client: Client;
+  /** Signs links for the public endpoint; signing is local, so it never talks to that host. */
+  private readonly linkClient: Client;
   private readonly bucket: string;
   private readonly partSize: number;
   private readonly timeoutMs: number;
@@ -101,6 +109,16 @@ export class MinioObjectStorage implements ObjectStorage {
       partSize: this.partSize,
       ...(options.region === undefined ? {} : { region: options.region }),
     });
+    this.linkClient = options.publicEndpoint
+      ? new Client({
+          ...parseEndpoint(options.publicEndpoint, options.useSSL),
+          accessKey: options.accessKey,
+          secretKey: options.secretKey,
+          pathStyle: options.pathStyle ?? true,
+          // Known up front, or the client would ask the public host for the bucket's region.
+          region: options.region ?? 'us-east-1',
+        })
+      : this.client;
   }
 
   /** Creates the bucket when it is missing; call once at start. */
@@ -198,7 +216,7 @@ export class MinioObjectStorage implements ObjectStorage {
       'response-content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(options.filename)}`,
       'response-content-type': options.contentType,
     };
-    return this.call(() => this.client.presignedGetObject(this.bucket, key, seconds, respHeaders, issuedAt));
+    return this.call(() => this.linkClient.presignedGetObject(this.bucket, key, seconds, respHeaders, issuedAt));
   }
 
   /** Page by page (1000 keys a request), each page under the same timeout as any other call. */

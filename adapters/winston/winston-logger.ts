@@ -12,7 +12,16 @@ export interface WinstonLoggerOptions {
   readonly sink?: NodeJS.WritableStream | undefined;
   /** The id of the request being served, if any (AsyncLocalStorage in the composition root). */
   readonly currentRequestId?: () => string | null;
+  /**
+   * ANSI colours in pretty lines. Default: only when stdout is a terminal and `NO_COLOR` is unset,
+   * so piped output and log collectors never see escape codes.
+   */
+  readonly colors?: boolean;
 }
+
+/** Colour when writing to a terminal, unless NO_COLOR (https://no-color.org) says otherwise. */
+export const wantsColors = (stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean =>
+  stream.isTTY === true && (env['NO_COLOR'] ?? '') === '';
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|credential/i;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
@@ -59,12 +68,15 @@ const extras = (info: winston.Logform.TransformableInfo): string => {
 };
 
 // loguru's layout: `2026-11-22 01:42:22.123 | INFO     | module - message`, then the extra fields.
-const prettyLine = winston.format.printf((info) => {
-  const level = info.level; // already colourised and padded
-  const rid = info['request_id'] ? ` [${String(info['request_id'])}]` : '';
-  const stack = info['stack'] ? `\n${String(info['stack'])}` : '';
-  return `\x1b[32m${String(info['timestamp'])}\x1b[0m | ${level} | \x1b[36m${String(info['module'] ?? 'app')}\x1b[0m${rid} - ${String(info.message)}${extras(info)}${stack}`;
-});
+const prettyLine = (colors: boolean) => {
+  const paint = (code: number, text: string) => (colors ? `\x1b[${code}m${text}\x1b[0m` : text);
+  return winston.format.printf((info) => {
+    const level = info.level; // already padded (and colourised when colours are on)
+    const rid = info['request_id'] ? ` [${String(info['request_id'])}]` : '';
+    const stack = info['stack'] ? `\n${String(info['stack'])}` : '';
+    return `${paint(32, String(info['timestamp']))} | ${level} | ${paint(36, String(info['module'] ?? 'app'))}${rid} - ${String(info.message)}${extras(info)}${stack}`;
+  });
+};
 
 const padLevel = winston.format((info) => {
   info.level = info.level.toUpperCase().padEnd(8);
@@ -72,13 +84,17 @@ const padLevel = winston.format((info) => {
 });
 
 export const createWinstonLogger = (options: WinstonLoggerOptions): Logger => {
-  const base = [
-    requestIdFormat(options.currentRequestId ?? (() => null))(),
-    redactFormat(),
+  const base = [requestIdFormat(options.currentRequestId ?? (() => null))(), redactFormat()];
+  // JSON lines carry ISO 8601 times with the zone (UTC, `Z`) for collectors; pretty lines, local time for people.
+  const json = winston.format.combine(...base, winston.format.timestamp(), winston.format.json());
+  const colors = options.colors ?? wantsColors();
+  const pretty = winston.format.combine(
+    ...base,
     winston.format.timestamp({ format: 'YYYY-MM-DD HH:mm:ss.SSS' }),
-  ];
-  const json = winston.format.combine(...base, winston.format.json());
-  const pretty = winston.format.combine(...base, padLevel(), winston.format.colorize({ level: true }), prettyLine);
+    padLevel(),
+    ...(colors ? [winston.format.colorize({ level: true })] : []),
+    prettyLine(colors),
+  );
   const transports: winston.transport[] = [
     options.sink
       ? new winston.transports.Stream({ stream: options.sink, format: json })

@@ -1,94 +1,139 @@
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { migrateUp, pendingMigrations } from '../../adapters/postgres/migrations/index.js';
-import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
-import { bootstrap, loadEnv, type Runtime } from '../bootstrap.js';
-import { ConfigError, decodeConfig } from '../config.js';
-import { runMaintenance } from '../maintenance.js';
+import { bootstrap, createLogger, loadEnv, type Runtime } from '../bootstrap.js';
+import { narrowForCommand } from '../cli-scope.js';
+import { decodeConfig } from '../config.js';
+import { startInfrastructure } from '../infrastructure.js';
+import { runMaintenanceReport, summarizeMaintenance } from '../maintenance.js';
+import { startupFailureMessage } from '../startup-error.js';
 import { TOKENS } from '../tokens.js';
 import { createAdminCommand } from './create-admin.js';
 import { seedCommand } from './seed.js';
 
-/** `npm run cli -- <command>`: operations that run with the server stopped (embedded) or beside it. */
-interface Command {
+/**
+ * `npm run cli -- <command>`: operations that run with the server stopped (embedded) or beside it.
+ *
+ * Exit codes: 0 done; 1 the command failed (or start-up was refused: configuration, database);
+ * 2 usage error (unknown command or option, missing argument, command refused in this
+ * configuration). Arguments are checked before anything is opened.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: Record<string, { type: 'string' | 'boolean' }>;
-  run(runtime: Runtime, values: Record<string, string | boolean | undefined>): Promise<number>;
+  /** Checked before anything is opened: a usage problem, or null. */
+  readonly check?: (values: Values) => string | null;
+  /** The object store is opened only for the commands that use it. */
+  readonly usesObjectStorage?: boolean;
+  /** The session store (Redis when configured) is opened only for the commands that use it. */
+  readonly usesSessions?: boolean;
+  run(runtime: Runtime, values: Values): Promise<number>;
 }
+
+const maintenance: Command = {
+  summary: 'Run the housekeeping tasks once (expired sessions and idempotency keys, abandoned uploads, orphaned file objects)',
+  usage: 'maintenance',
+  options: {},
+  usesObjectStorage: true,
+  async run({ infra, container, logger }) {
+    const report = await runMaintenanceReport(infra.maintenance, container.get(TOKENS.Clock), logger);
+    console.log(summarizeMaintenance(report));
+    return report.failures === 0 ? EXIT.ok : EXIT.failed;
+  },
+};
 
 const COMMANDS: Record<string, Command> = {
   migrate: {
-    summary: 'Apply pending database migrations',
+    summary: 'Apply pending database migrations (opens the database only)',
     usage: 'migrate',
     options: {},
-    async run({ infra, logger }) {
-      if (!infra.database) {
-        logger.info('The memory profile has no database to migrate.');
-        return 0;
-      }
-      const applied = await migrateUp(infra.database.sequelize);
-      logger.info(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Nothing to apply: the schema is current.');
-      const pending = await pendingMigrations(infra.database.sequelize);
-      return pending.length === 0 ? 0 : 1;
-    },
+    // Runs through migrateCommand below, never through bootstrap.
+    run: () => Promise.resolve(EXIT.failed),
   },
   'create-admin': createAdminCommand,
   seed: seedCommand,
-  maintenance: {
-    summary: 'Run the housekeeping tasks once (expired sessions and idempotency keys, abandoned uploads)',
-    usage: 'maintenance',
-    options: {},
-    async run({ infra, container, logger }) {
-      const failures = await runMaintenance(infra.maintenance, container.get(TOKENS.Clock), logger);
-      return failures === 0 ? 0 : 1;
-    },
-  },
-  // modules: add commands here (create-admin, seed, ...)
+  maintenance,
+  // modules: add commands here
+};
+
+/** `migrate`: the database and nothing else, so an unreachable Redis or object store cannot stall a deploy step. */
+const migrateCommand = async (env: Readonly<Record<string, string | undefined>>): Promise<number> => {
+  const decoded = decodeConfig(env);
+  if (E.isLeft(decoded)) throw decoded.left;
+  const config = narrowForCommand(decoded.right, { usesObjectStorage: false });
+  const logger = createLogger(config);
+  if (config.adapters.database === 'memory') {
+    console.log('The memory profile has no database to migrate.');
+    return EXIT.ok;
+  }
+  const infra = await startInfrastructure(config, logger, { migrate: false, requireCurrentSchema: false });
+  try {
+    const applied = await migrateUp(infra.database!.sequelize);
+    console.log(applied.length > 0 ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Nothing to apply: the schema is current.');
+    return (await pendingMigrations(infra.database!.sequelize)).length === 0 ? EXIT.ok : EXIT.failed;
+  } finally {
+    await infra.close();
+  }
 };
 
 const help = (): string =>
   [
-    'Usage: npm run cli -- <command> [options]',
+    'Usage: npm run cli -- <command> [options]      (npm run cli -- <command> --help for one command)',
     '',
     'Commands:',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`),
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(52)} ${c.summary}`),
     '',
+    'Exit codes: 0 done, 1 failed, 2 usage error.',
     'Configuration comes from the environment and .env, as for the server (see .env.example).',
   ].join('\n');
 
-const main = async (): Promise<number> => {
-  const [name, ...rest] = process.argv.slice(2);
+class UsageError extends Error {}
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(help());
-    return name ? 0 : 2;
+    (name ? console.log : console.error)(help());
+    return name ? EXIT.ok : EXIT.usage;
   }
   const command = COMMANDS[name];
-  if (!command) {
-    console.error(`Unknown command: ${name}\n\n${help()}`);
-    return 2;
+  if (!command) throw new UsageError(`Unknown command: ${name}`);
+  let values: Values;
+  try {
+    values = parseArgs({ args: [...rest], options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values as Values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  const { values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean' } }, strict: true });
   if (values['help']) {
-    console.log(`Usage: npm run cli -- ${command.usage}\n\n${command.summary}`);
-    return 0;
+    console.log(`Usage: npm run cli -- ${command.usage}\n\n${command.summary}\n\nExit codes: 0 done, 1 failed, 2 usage error.`);
+    return EXIT.ok;
   }
+  const problem = command.check?.(values) ?? null;
+  if (problem) throw new UsageError(`${problem}\nUsage: npm run cli -- ${command.usage}`);
+
   const env = loadEnv();
+  if (name === 'migrate') return migrateCommand(env);
   const decoded = decodeConfig(env);
   if (E.isLeft(decoded)) throw decoded.left;
-  const runtime = await bootstrap(env, { migrate: name !== 'migrate' && decoded.right.migrateOnStart });
+  const runtime = await bootstrap(env, { migrate: decoded.right.migrateOnStart, narrow: (config) => narrowForCommand(config, command) });
   try {
-    return await command.run(runtime, values as Record<string, string | boolean | undefined>);
+    return await command.run(runtime, values);
   } finally {
     await runtime.infra.close();
   }
 };
 
-main()
+main(process.argv.slice(2))
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
-    if (error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError) console.error(error.message);
-    else if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`${error.message}\n\n${help()}`);
-    else console.error(error);
-    process.exit(1);
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${help()}`);
+      process.exit(EXIT.usage);
+    }
+    console.error(startupFailureMessage(error, 'The command failed'));
+    process.exit(EXIT.failed);
   });

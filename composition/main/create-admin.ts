@@ -7,10 +7,15 @@ export const createAdminCommand = {
   summary: 'Create an administrator account (active, verified, is_superuser)',
   usage: 'create-admin --email E --username U --password P',
   options: { email: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' } } as const,
-  async run({ container, config, logger }: Runtime, values: Record<string, string | boolean | undefined>): Promise<number> {
+  /** Checked before the database is opened. */
+  check(values: Record<string, string | boolean | undefined>): string | null {
     const missing = ['email', 'username', 'password'].filter((k) => typeof values[k] !== 'string' || values[k] === '');
-    if (missing.length > 0) {
-      console.error(`Missing ${missing.map((k) => `--${k}`).join(', ')}\nUsage: npm run cli -- ${createAdminCommand.usage}`);
+    return missing.length > 0 ? `Missing ${missing.map((k) => `--${k}`).join(', ')}` : null;
+  },
+  async run({ container, config }: Runtime, values: Record<string, string | boolean | undefined>): Promise<number> {
+    const problem = createAdminCommand.check(values);
+    if (problem) {
+      console.error(`${problem}\nUsage: npm run cli -- ${createAdminCommand.usage}`);
       return 2;
     }
     if (config.adapters.database === 'memory') {
@@ -28,7 +33,7 @@ export const createAdminCommand = {
       console.error(`Could not create the admin:\n${details}`);
       return 1;
     }
-    logger.info(`Created admin ${result.right.username} <${result.right.email}> (id ${result.right.id})`);
+    console.log(`Created admin ${result.right.username} <${result.right.email}> (id ${result.right.id}); log in with its email or username and the password given.`);
     return 0;
   },
 };

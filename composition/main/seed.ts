@@ -3,6 +3,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor, Role } from '../../core/shared/actor.js';
 import type { DomainError } from '../../core/shared/errors.js';
 import type { Runtime } from '../bootstrap.js';
+import { PasswordPolicy } from '../../core/identity/password-policy.js';
+import { ZxcvbnCommonPasswords } from '../../adapters/zxcvbn/zxcvbn-common-passwords.js';
 import { IDENTITY } from '../modules/identity.js';
 import { RECORDS } from '../modules/records.js';
 import { SCHEDULING } from '../modules/scheduling.js';
@@ -85,13 +87,17 @@ const seedSchedules = async ({ container }: Runtime, actors: ReadonlyMap<string,
 };
 
 /**
- * `seed`: demo data for a fresh database (two givers and two takers, a few ETL job records, a week of slots with a few bookings and a request). Ordinary
- * accounts only: there is still no default admin. Running it again adds nothing.
+ * `seed`: demo data for a fresh database (two givers and two takers, a few ETL job records, a
+ * week of slots with a few bookings and a request). Ordinary accounts only: there is still no
+ * default admin. Running it again adds nothing; with `--password` it sets that password on the
+ * demo accounts that exist (and ends their sessions), so a lost demo password is never lost for good.
  */
 export const seedCommand = {
-  summary: 'Add demo data: giver and taker accounts, some ETL job records and a week of schedules (not in production)',
+  summary: 'Add demo data: giver and taker accounts, some ETL job records and a week of schedules (not in production); --password on a rerun resets the demo password',
   usage: 'seed [--password P]',
   options: { password: { type: 'string' } } as const,
+  /** A reset ends the demo accounts' sessions, wherever they are kept. */
+  usesSessions: true,
   async run(runtime: Runtime, values: Record<string, string | boolean | undefined>): Promise<number> {
     const { container, config, logger } = runtime;
     if (config.env === 'production') {
@@ -107,11 +113,37 @@ export const seedCommand = {
     const users = container.get(TOKENS.UserRepository);
     const { register } = container.get(IDENTITY.UseCases);
     const createRecord = container.get(RECORDS.CreateRecord);
+    const given = typeof values['password'] === 'string';
     let created = 0;
     const actors = new Map<string, Actor>();
+    const reset: string[] = [];
     for (const account of ACCOUNTS) {
-      if ((await users.findByEmail(account.email)) !== null) {
-        log.info(`${account.username} exists already; left as it is`);
+      const existing = await users.findByEmail(account.email);
+      if (existing !== null) {
+        if (!given) {
+          log.info(`${account.username} exists already; left as it is (--password resets its password)`);
+          continue;
+        }
+        const issues = new PasswordPolicy(new ZxcvbnCommonPasswords()).check(password, account);
+        if (issues.length > 0) {
+          console.error(`Could not reset ${account.username}: ${issues.map((i) => `--password ${i.message}`).join('; ')}`);
+          return 1;
+        }
+        const now = container.get(TOKENS.Clock).now();
+        const updated = await users.update({
+          ...existing,
+          passwordHash: await container.get(IDENTITY.PasswordHasher).hash(password),
+          // A new credential version ends every session opened under the old password, whatever the store does.
+          credentialVersion: existing.credentialVersion + 1,
+          updatedAt: now,
+        });
+        if (E.isLeft(updated)) {
+          console.error(`Could not reset ${account.username}: ${explain(updated.left)}`);
+          return 1;
+        }
+        // Whoever held the old password is logged out, as after a password change.
+        await container.get(IDENTITY.TokenStore).revokeAllForUser(existing.id, now);
+        reset.push(account.username);
         continue;
       }
       const user = await register.execute({ ...account, password });
@@ -131,8 +163,13 @@ export const seedCommand = {
         }
       }
     }
+    if (reset.length > 0 && created === 0) {
+      // Printed for the operator, not logged: log files must never hold a password.
+      console.log(`Reset the password of ${reset.join(', ')} to ${JSON.stringify(password)}; their sessions were ended.`);
+      return 0;
+    }
     if (created === 0) {
-      log.info('Nothing to add: the demo accounts exist already.');
+      console.log('Nothing to add: the demo accounts exist already (rerun with --password P to reset their password).');
       return 0;
     }
     const slots = await seedSchedules(runtime, actors);
@@ -143,7 +180,8 @@ export const seedCommand = {
     // Printed for the operator, not logged: log files must never hold a password.
     console.log(
       `Seeded ${created} demo account(s): ${ACCOUNTS.map((a) => `${a.username} <${a.email}>`).join(', ')}, ` +
-        `password ${JSON.stringify(password)}, ${RECORDS_OF_GIVER.length} records owned by demo_giver and ${slots} schedules.`,
+        `password ${JSON.stringify(password)}, ${RECORDS_OF_GIVER.length} records owned by demo_giver and ${slots} schedules.` +
+        (reset.length > 0 ? ` Reset the password of ${reset.join(', ')} to the same.` : ''),
     );
     return 0;
   },

@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
 import { bootstrap, loadEnv } from '../bootstrap.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { ConfigError, decodeConfig } from '../config.js';
+import { decodeConfig } from '../config.js';
 import { buildHttpApp } from '../http.js';
 import { scheduleMaintenance } from '../maintenance.js';
 import { startEventPipeline } from '../events.js';
 import { TOKENS } from '../tokens.js';
 import { closeNotificationStreams } from '../modules/notifications.js';
-import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
+import { StartupError, startupFailureMessage } from '../startup-error.js';
+import { wiringLine } from '../wiring.js';
 
 /** `npm start`: the API server. It migrates at start as configured (config.migrateOnStart). */
 const main = async (): Promise<void> => {
@@ -25,11 +26,16 @@ const main = async (): Promise<void> => {
     server.once('error', reject);
   }).catch(async (error: unknown) => {
     await infra.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const what = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this machine';
+      throw new StartupError('PORT', `${config.http.host}:${config.http.port} ${what} (${code})`, 'stop the other process or choose another PORT (or HOST)', { cause: error });
+    }
     throw error;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  log.info(`Portside listening on http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port} (profile ${config.profile}; docs at /api/docs)`);
+  log.info(`Portside listening on http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port} (docs at /api/docs); ${wiringLine(config)}`);
 
   const stopMaintenance = scheduleMaintenance(infra.maintenance, container.get(TOKENS.Clock), logger);
   // The outbox relay (and, on the in-process transport, the event handlers) unless left to workers.
@@ -59,10 +65,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError) {
-    console.error(error.message);
-  } else {
-    console.error('Portside failed to start:', error);
-  }
+  // A known refusal (configuration, database, schema, ...) is one line naming the setting and the fix.
+  console.error(startupFailureMessage(error));
   process.exit(1);
 });

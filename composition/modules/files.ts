@@ -64,6 +64,7 @@ const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Prom
   const s3 = config.s3!;
   const storage = new MinioObjectStorage({
     endpoint: s3.endpoint,
+    publicEndpoint: s3.publicEndpoint,
     useSSL: s3.useSsl,
     accessKey: s3.accessKey,
     secretKey: s3.secretKey,

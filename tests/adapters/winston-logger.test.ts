@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { createWinstonLogger, redact } from '../../adapters/winston/winston-logger.js';
+import { createWinstonLogger, redact, wantsColors } from '../../adapters/winston/winston-logger.js';
 import { currentRequestId, runWithRequestId } from '../../composition/request-context.js';
 
 /** Captures what the console transport writes (winston's Console writes to process.stdout / console._stdout). */
@@ -27,6 +27,25 @@ describe('winston logger adapter', () => {
     // Strip colours to check the layout.
     const plain = stripVTControlCharacters(out);
     expect(plain).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} \| INFO {4} \| identity\.login - signed in \| user_id=u1\n$/);
+  });
+
+  it('writes no ANSI colour codes unless asked to (the default follows whether stdout is a terminal)', async () => {
+    const plain = await capture(() => createWinstonLogger({ level: 'info', format: 'pretty', colors: false }).warn('disk low'));
+    expect(plain).not.to.contain('\x1b[');
+    expect(plain).to.match(/ \| WARN {4} \| app - disk low\n$/);
+    const coloured = await capture(() => createWinstonLogger({ level: 'info', format: 'pretty', colors: true }).warn('disk low'));
+    expect(coloured).to.contain('\x1b[');
+    expect(wantsColors({ isTTY: false }, {})).to.equal(false);
+    expect(wantsColors({ isTTY: true }, {})).to.equal(true);
+    expect(wantsColors({ isTTY: true }, { NO_COLOR: '1' })).to.equal(false);
+  });
+
+  it('stamps JSON lines with an ISO 8601 time carrying its zone', async () => {
+    const before = Date.now();
+    const out = await capture(() => createWinstonLogger({ level: 'info', format: 'json' }).info('hello'));
+    const { timestamp } = JSON.parse(out.trim()) as { timestamp: string };
+    expect(timestamp).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(timestamp)).to.be.within(before, Date.now());
   });
 
   it('stamps every line written while serving a request with its request id, use-case lines included', async () => {

@@ -82,14 +82,37 @@ describe('configuration (composition/config.ts)', () => {
       expect(config.profile).to.equal('services');
       expect(config.adapters.objects).to.equal('minio');
       expect(config.s3).to.deep.equal({
-        endpoint: 'http://minio:9000', accessKey: 'portside', secretKey: 'portside-secret',
+        endpoint: 'http://minio:9000', publicEndpoint: undefined, accessKey: 'portside', secretKey: 'portside-secret',
         bucket: 'portside', region: 'us-east-1', useSsl: false, pathStyle: true,
       });
-      expect(decoded({ S3_ENDPOINT: 'https://s3.example.com' }).s3?.useSsl).to.equal(true);
+      expect(decoded({ S3_ENDPOINT: 'https://s3.example.com', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' }).s3?.useSsl).to.equal(true);
+    });
+
+    it('S3_ENDPOINT without S3_ACCESS_KEY or S3_SECRET_KEY is refused, naming both', () => {
+      expect(rejected({ S3_ENDPOINT: 'http://minio:9000' }).problems).to.deep.equal([
+        'S3_ENDPOINT needs S3_ACCESS_KEY and S3_SECRET_KEY (the object store\'s credentials)',
+      ]);
+      expect(rejected({ S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k' }).problems).to.deep.equal([
+        'S3_ENDPOINT needs S3_SECRET_KEY (the object store\'s credentials)',
+      ]);
+      // Not needed when objects stay on local disk.
+      expect(decoded({ S3_ENDPOINT: 'http://minio:9000', OBJECT_STORAGE: 'local-disk' }).adapters.objects).to.equal('local-disk');
+    });
+
+    it('S3_PUBLIC_ENDPOINT is the host links are presigned for', () => {
+      const config = decoded({ S3_ENDPOINT: 'http://minio:9000', S3_PUBLIC_ENDPOINT: 'http://localhost:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' });
+      expect(config.s3?.publicEndpoint).to.equal('http://localhost:9000');
+      expect(rejected({ S3_ENDPOINT: 'http://minio:9000', S3_PUBLIC_ENDPOINT: 'localhost:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' }).message).to.contain(
+        'S3_PUBLIC_ENDPOINT must be a URL (http or https)',
+      );
+    });
+
+    it('METRICS_TOKEN states the real rule (16 characters)', () => {
+      expect(rejected({ METRICS_TOKEN: 'short' }).problems).to.deep.equal(['METRICS_TOKEN must be a string of at least 16 characters; got (value not shown)']);
     });
 
     it('all three services together', () => {
-      const config = decoded({ DATABASE_URL: 'postgresql://db/portside', REDIS_URL: 'rediss://cache:6380', S3_ENDPOINT: 'http://minio:9000' });
+      const config = decoded({ DATABASE_URL: 'postgresql://db/portside', REDIS_URL: 'rediss://cache:6380', S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' });
       expect(config.adapters).to.deep.equal({ database: 'postgres', sessions: 'redis', objects: 'minio', rateLimits: 'redis' });
     });
 

@@ -161,4 +161,25 @@ describe('MinioObjectStorage specifics (against s3rver)', function () {
     expect(response.status).to.equal(200);
     expect(response.headers.get('content-disposition')).to.equal("attachment; filename*=UTF-8''rapport%20%C3%A9t%C3%A9.pdf");
   });
+
+  it('presigns links for S3_PUBLIC_ENDPOINT when one is set, so a browser outside the network can follow them', async () => {
+    const bucket = `portside-${randomBytes(4).toString('hex')}`;
+    const { port } = new URL(s3.endpoint);
+    // "localhost" is the name a browser on the host uses; s3.endpoint says 127.0.0.1, as compose's API says "minio".
+    const storage = new MinioObjectStorage({ ...options(), bucket, region: 'us-east-1', publicEndpoint: `http://localhost:${port}` });
+    await storage.ensureBucket();
+    await storage.put('files/doc', chunked(Buffer.from('hello')), { maxBytes: 1000, contentType: 'text/plain' });
+    const now = new Date();
+    const link = new URL(await storage.link('files/doc', { issuedAt: now, expiresAt: new Date(now.getTime() + 60_000), filename: 'a.txt', contentType: 'text/plain' }));
+    expect(link.host).to.equal(`localhost:${port}`);
+    expect(link.pathname).to.equal(`/${bucket}/files/doc`);
+    expect(link.searchParams.get('X-Amz-SignedHeaders')).to.equal('host');
+    const response = await fetch(link);
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.equal('hello');
+    // Without it, links name the endpoint the API itself uses.
+    const internal = new MinioObjectStorage({ ...options(), bucket });
+    const direct = new URL(await internal.link('files/doc', { issuedAt: now, expiresAt: new Date(now.getTime() + 60_000), filename: 'a.txt', contentType: 'text/plain' }));
+    expect(direct.host).to.equal(new URL(s3.endpoint).host);
+  });
 });

@@ -1,4 +1,4 @@
-import type { QueryInterface, Sequelize } from 'sequelize';
+import { QueryTypes, type QueryInterface, type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { Migration } from './migration.js';
 import { outboxEvents } from './0001-outbox-events.js';
@@ -64,6 +64,17 @@ export const migrateUp = async (sequelize: Sequelize, logger?: MigrationLogger):
 
 export const pendingMigrations = async (sequelize: Sequelize): Promise<string[]> =>
   (await migrator(sequelize).pending()).map((m) => m.name);
+
+/**
+ * The newest applied migration's name (the schema version), or null on an empty database. One
+ * plain SELECT (readiness probes call it): names sort in application order (`0007-...`).
+ */
+export const schemaVersion = async (sequelize: Sequelize): Promise<string | null> => {
+  const [exists] = await sequelize.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present", { type: QueryTypes.SELECT });
+  if (!exists?.present) return null;
+  const [row] = await sequelize.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name DESC LIMIT 1', { type: QueryTypes.SELECT });
+  return row?.name ?? null;
+};
 
 export const migrateDown = async (sequelize: Sequelize, logger?: MigrationLogger): Promise<string[]> =>
   (await migrator(sequelize, logger).down()).map((m) => m.name);
