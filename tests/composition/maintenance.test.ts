@@ -67,7 +67,14 @@ describe('maintenance (composition/maintenance.ts)', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'portside-maint-'));
     const runtime = await bootstrap({ DATA_DIR: dataDir, LOG_LEVEL: 'error', NODE_ENV: 'test' }, { migrate: true });
     try {
-      expect(runtime.infra.maintenance.map((t) => t.name)).to.have.members(['expired sessions', 'expired idempotency keys', 'delivered outbox events', 'abandoned uploads', 'orphaned file objects']);
+      expect(runtime.infra.maintenance.map((t) => t.name)).to.have.members([
+        'expired sessions',
+        'expired idempotency keys',
+        'delivered outbox events',
+        'abandoned uploads',
+        'orphaned file objects',
+        'stale schedules (started while available or pending)',
+      ]);
       expect(await runMaintenance(runtime.infra.maintenance, clock, silentLogger)).to.equal(0);
     } finally {
       await runtime.infra.close();

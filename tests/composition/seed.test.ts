@@ -65,7 +65,7 @@ describe('cli seed (embedded database)', () => {
     const print = sinon.stub(console, 'log');
     try {
       expect(await seedCommand.run(runtime, { password: 'a brand new passphrase 7' })).to.equal(0);
-      expect(print.lastCall.args[0]).to.contain('Reset the password of demo_giver, demo_taker');
+      expect(print.lastCall.args[0]).to.contain('Reset the password of demo_giver, demo_giver2, demo_taker, demo_taker2');
     } finally {
       print.restore();
     }

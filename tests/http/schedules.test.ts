@@ -166,8 +166,9 @@ describe('HTTP /api/v1/schedules', () => {
       expect(window.items.map((s: ScheduleBody) => s.id)).to.deep.equal([mine[1]!.id]);
       const desc = (await as('taker').get(`${API}?giver_id=${g}&sort=-starts_at`).expect(200)).body.data;
       expect(desc.items[0].id).to.equal(mine[2]!.id);
-      const first = (await as('taker').get(`${API}?giver_id=${g}&size=2&cursor=`).expect(422));
-      expect(fields(first)).to.deep.equal(['cursor']);
+      // An empty parameter counts as absent (clients fill query strings from templates): the first page.
+      const first = (await as('taker').get(`${API}?giver_id=${g}&size=2&cursor=`).expect(200)).body.data;
+      expect(first.items).to.have.length(2);
       const page1 = (await as('taker').get(`${API}?giver_id=${g}&size=2`).expect(200)).body.data;
       const page2 = (await as('taker').get(`${API}?giver_id=${g}&size=2&cursor=${page1.meta.next_cursor}`).expect(200)).body.data;
       expect([...page1.items, ...page2.items].map((s: ScheduleBody) => s.id)).to.deep.equal(mine.map((s) => s.id));

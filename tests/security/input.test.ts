@@ -87,7 +87,8 @@ describe('security: hostile input [API4, API8:2023] [ASVS V2.2, V5.2, V15.3]', f
   it('[API4][V2.2.1] JSON nested 10,000 deep is a 4xx naming the field, anywhere in a body, and the server stays up', async () => {
     const res = await h.call('post', '/api/v1/records', { token: user.tokens.access_token, json: `{"name":"deep","config":${deepJson(10_000)}}` });
     expectError(res, 422, 'VALIDATION_ERROR');
-    expect(fieldsOf(res)).to.include('config');
+    // Named where the nesting passes the limit: config.k.k...
+    expect(fieldsOf(res).every((f) => f.startsWith('config.'))).to.equal(true);
     const shallowEnough = await h.call('post', '/api/v1/records', { token: user.tokens.access_token, body: { name: 'ok depth', config: deep(10) } });
     expect(shallowEnough.status).to.equal(201);
     const inName = await h.call('post', '/api/v1/records', { token: user.tokens.access_token, json: `{"name":${deepJson(10_000)},"config":{}}` });
