@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Container } from 'inversify';
 import { RedisStore } from 'rate-limit-redis';
 import { createApp } from '../adapters/http/app.js';
+import { FallbackRateLimitStore, StoreOutageLog } from '../adapters/http/fallback-rate-limit-store.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import type { Config } from './config.js';
 import type { Infrastructure } from './infrastructure.js';
@@ -29,6 +30,7 @@ export const buildHttpApp = (container: Container) => {
   const config = container.get<Config>(TOKENS.Config);
   const infra = container.get<Infrastructure>(TOKENS.Infrastructure);
   const redis = infra.redis;
+  const redisOutage = new StoreOutageLog(container.get(TOKENS.Logger).child('rate-limit'), 'Redis');
   return createApp({
     name: 'Portside',
     version: VERSION,
@@ -42,7 +44,14 @@ export const buildHttpApp = (container: Container) => {
       perMinute: config.rateLimit.perMinute,
       authPerMinute: config.rateLimit.authPerMinute,
       ...(config.adapters.rateLimits === 'redis' && redis
-        ? { store: (prefix: string) => new RedisStore({ prefix: `portside:${prefix}`, sendCommand: (...args: string[]) => redis.sendCommand(args) }) }
+        ? {
+            // While Redis is unreachable each process limits on its own (logged once, and again on recovery).
+            store: (prefix: string) =>
+              new FallbackRateLimitStore(
+                new RedisStore({ prefix: `portside:${prefix}`, sendCommand: (...args: string[]) => redis.sendCommand(args) }),
+                redisOutage,
+              ),
+          }
         : {}),
     },
     readiness: infra.readiness,

@@ -44,6 +44,12 @@ export interface AppDeps {
   readonly uptimeSeconds: () => number;
 }
 
+/**
+ * Retry-After on every 503 a dependency causes: a client (or proxy) waits this long rather than
+ * hammering. Short, because the clients reconnect on their own within about a second.
+ */
+export const RETRY_AFTER_SECONDS = 2;
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Constant-time comparison (of digests, so lengths do not leak either). */
@@ -124,6 +130,7 @@ const serviceEndpoints = (app: Express, deps: AppDeps, openapi: unknown): void =
     );
     const down = checks.filter((c) => c.status === 'down').map((c) => c.name);
     if (down.length > 0) {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       sendError(res, { status: 503, code: 'SERVICE_UNAVAILABLE', message: `Not ready: ${down.join(', ')} down`, detail: { status: 'unavailable', checks } });
       return;
     }
@@ -188,6 +195,7 @@ const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, re
   if (e?.type === 'request.aborted') return undefined;
   if (error instanceof DependencyUnavailableError) {
     deps.logger.child('http').error(`${req.method} ${req.path}: ${error.message}`, { cause: String((error.cause as Error | undefined)?.message ?? '') });
+    if (!res.headersSent) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     return sendError(res, UNAVAILABLE(error.dependency));
   }
   // A client's fault that the library did not mark as safe to show (e.g. the router's URIError for `%ZZ` in a path) is

@@ -6,6 +6,7 @@ import { buildHttpApp } from '../http.js';
 import { scheduleMaintenance } from '../maintenance.js';
 import { TOKENS } from '../tokens.js';
 import { EmbeddedDatabaseInUseError } from '../../adapters/postgres/embedded-server.js';
+import { RedisUnreachableError } from '../../adapters/redis/redis-client.js';
 
 /** `npm start`: the API server. It migrates at start as configured (config.migrateOnStart). */
 const main = async (): Promise<void> => {
@@ -55,7 +56,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError) {
+  if (error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError || error instanceof RedisUnreachableError) {
     console.error(error.message);
   } else {
     console.error('Portside failed to start:', error);
