@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Container } from 'inversify';
 import { RedisStore } from 'rate-limit-redis';
 import { createApp } from '../adapters/http/app.js';
+import type { Drain } from '../adapters/http/drain.js';
 import { FallbackRateLimitStore, StoreOutageLog } from '../adapters/http/fallback-rate-limit-store.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import type { Config } from './config.js';
@@ -26,7 +27,7 @@ const VERSION = ((): string => {
 })();
 
 /** The Express app of a built container: every module's routes behind the contract's middleware. */
-export const buildHttpApp = (container: Container) => {
+export const buildHttpApp = (container: Container, options: { readonly drain?: Drain } = {}) => {
   const config = container.get<Config>(TOKENS.Config);
   const infra = container.get<Infrastructure>(TOKENS.Infrastructure);
   const redis = infra.redis;
@@ -59,5 +60,6 @@ export const buildHttpApp = (container: Container) => {
     docs: config.http.docs,
     trustProxy: config.http.trustProxy,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
+    ...(options.drain ? { drain: options.drain } : {}),
   });
 };

@@ -9,6 +9,7 @@ import { DependencyUnavailableError } from '../../core/shared/errors.js';
 import type { Logger } from '../../core/shared/logger.js';
 import { sendData, sendError } from './envelope.js';
 import { BAD_REQUEST, INTERNAL, UNAVAILABLE } from './error-mapper.js';
+import type { Drain } from './drain.js';
 import type { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { mountRoutes, type AnyRoute, type RouteDeps } from './route.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   readonly docs: boolean;
   readonly trustProxy: boolean | number | string;
   readonly uptimeSeconds: () => number;
+  /** Graceful shutdown (composition/main/server.ts); absent in tests that never stop. */
+  readonly drain?: Drain;
 }
 
 /**
@@ -215,6 +218,7 @@ export const createApp = (deps: AppDeps): Express => {
   app.set('query parser', 'simple');
 
   app.use(requestContext(deps));
+  if (deps.drain) app.use(deps.drain.middleware);
   app.use(
     helmet({
       contentSecurityPolicy: {
