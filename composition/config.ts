@@ -76,6 +76,8 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** How long start-up waits for Redis before giving up with a message naming REDIS_URL. */
+  readonly redisConnectTimeoutMs: number;
   readonly s3: {
     readonly endpoint: string;
     /** The endpoint browsers reach, used to presign links; unset: the endpoint itself. */
@@ -214,6 +216,7 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
     dataDir: read('DATA_DIR', str(), './var'),
     databaseUrl,
     redisUrl,
+    redisConnectTimeoutMs: read('REDIS_CONNECT_TIMEOUT_MS', int(100, 600_000), 5_000),
     s3: s3Endpoint
       ? {
           endpoint: s3Endpoint,

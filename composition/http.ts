@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Container } from 'inversify';
 import { RedisStore } from 'rate-limit-redis';
 import { createApp } from '../adapters/http/app.js';
+import type { Drain } from '../adapters/http/drain.js';
+import { FallbackRateLimitStore, StoreOutageLog } from '../adapters/http/fallback-rate-limit-store.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import type { Config } from './config.js';
 import type { Infrastructure } from './infrastructure.js';
@@ -25,10 +27,11 @@ const VERSION = ((): string => {
 })();
 
 /** The Express app of a built container: every module's routes behind the contract's middleware. */
-export const buildHttpApp = (container: Container) => {
+export const buildHttpApp = (container: Container, options: { readonly drain?: Drain } = {}) => {
   const config = container.get<Config>(TOKENS.Config);
   const infra = container.get<Infrastructure>(TOKENS.Infrastructure);
   const redis = infra.redis;
+  const redisOutage = new StoreOutageLog(container.get(TOKENS.Logger).child('rate-limit'), 'Redis');
   return createApp({
     name: 'Portside',
     version: VERSION,
@@ -42,7 +45,14 @@ export const buildHttpApp = (container: Container) => {
       perMinute: config.rateLimit.perMinute,
       authPerMinute: config.rateLimit.authPerMinute,
       ...(config.adapters.rateLimits === 'redis' && redis
-        ? { store: (prefix: string) => new RedisStore({ prefix: `portside:${prefix}`, sendCommand: (...args: string[]) => redis.sendCommand(args) }) }
+        ? {
+            // While Redis is unreachable each process limits on its own (logged once, and again on recovery).
+            store: (prefix: string) =>
+              new FallbackRateLimitStore(
+                new RedisStore({ prefix: `portside:${prefix}`, sendCommand: (...args: string[]) => redis.sendCommand(args) }),
+                redisOutage,
+              ),
+          }
         : {}),
     },
     readiness: infra.readiness,
@@ -50,5 +60,6 @@ export const buildHttpApp = (container: Container) => {
     docs: config.http.docs,
     trustProxy: config.http.trustProxy,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
+    ...(options.drain ? { drain: options.drain } : {}),
   });
 };

@@ -97,7 +97,7 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
         // node-redis reports every failed reconnect; log each distinct failure once.
         if (error.message !== lastError) log.warn(`redis: ${error.message}`);
         lastError = error.message;
-      });
+      }, { connectTimeoutMs: config.redisConnectTimeoutMs });
       closers.push(() => closeRedis(client));
       readiness.push({ name: 'redis', check: () => pingRedis(client) });
       redis = client;

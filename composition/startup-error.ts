@@ -1,5 +1,6 @@
 import { ConfigError } from './config.js';
 import { EmbeddedDatabaseInUseError } from '../adapters/postgres/embedded-server.js';
+import { RedisUnreachableError } from '../adapters/redis/redis-client.js';
 
 /**
  * A refusal to start that the operator fixes: one line naming the setting and the fix, in the
@@ -23,7 +24,9 @@ export class StartupError extends Error {
 
 /** The text an entry point prints when start-up fails: the message alone for a known refusal. */
 export const startupFailureMessage = (error: unknown, what = 'Portside failed to start'): string => {
-  if (error instanceof StartupError || error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError) return error.message;
+  if (error instanceof StartupError || error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError || error instanceof RedisUnreachableError) {
+    return error.message;
+  }
   return `${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 };
 

@@ -9,6 +9,7 @@ import { DependencyUnavailableError } from '../../core/shared/errors.js';
 import type { Logger } from '../../core/shared/logger.js';
 import { sendData, sendError } from './envelope.js';
 import { BAD_REQUEST, INTERNAL, UNAVAILABLE } from './error-mapper.js';
+import type { Drain } from './drain.js';
 import type { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { mountRoutes, type AnyRoute, type RouteDeps } from './route.js';
@@ -44,7 +45,15 @@ export interface AppDeps {
   readonly docs: boolean;
   readonly trustProxy: boolean | number | string;
   readonly uptimeSeconds: () => number;
+  /** Graceful shutdown (composition/main/server.ts); absent in tests that never stop. */
+  readonly drain?: Drain;
 }
+
+/**
+ * Retry-After on every 503 a dependency causes: a client (or proxy) waits this long rather than
+ * hammering. Short, because the clients reconnect on their own within about a second.
+ */
+export const RETRY_AFTER_SECONDS = 2;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -149,6 +158,7 @@ const serviceEndpoints = (app: Express, deps: AppDeps, openapi: unknown): void =
     );
     const down = checks.filter((c) => c.status === 'down').map((c) => c.name);
     if (down.length > 0) {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       sendError(res, { status: 503, code: 'SERVICE_UNAVAILABLE', message: `Not ready: ${down.join(', ')} down`, detail: { status: 'unavailable', checks } });
       return;
     }
@@ -223,6 +233,7 @@ const errorHandler = (deps: AppDeps): ErrorRequestHandler => (error: unknown, re
   if (e?.type === 'request.aborted') return undefined;
   if (error instanceof DependencyUnavailableError) {
     deps.logger.child('http').error(`${req.method} ${loggablePath(req.originalUrl)}: ${error.message}`, { cause: String((error.cause as Error | undefined)?.message ?? '') });
+    if (!res.headersSent) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     return sendError(res, UNAVAILABLE(error.dependency));
   }
   // A client's fault that the library did not mark as safe to show (e.g. the router's URIError for `%ZZ` in a path) is
@@ -242,6 +253,7 @@ export const createApp = (deps: AppDeps): Express => {
   app.set('query parser', 'simple');
 
   app.use(requestContext(deps));
+  if (deps.drain) app.use(deps.drain.middleware);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -101,7 +101,7 @@ const ERROR_TEXT: Record<number, string> = {
   422: `Field validation failed (detail lists field paths); this includes any string or key with NUL (U+0000) or an unpaired surrogate, and a body nested more than ${MAX_INPUT_DEPTH} levels deep`,
   429: 'Rate limited (Retry-After tells when to retry)',
   500: 'Unexpected error',
-  503: 'A dependency is unavailable',
+  503: 'A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry)',
 };
 
 const errorResponse = (status: number) => ({

@@ -32,8 +32,12 @@ export const openPostgres = (options: PostgresOptions): PostgresDatabase => {
 
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P03']);
 
+// Sequelize's words for a pool closed by shutdown: a request still running then gets a 503.
+const POOL_CLOSED = /connection manager was closed/;
+
 const isOutage = (error: unknown): boolean => {
   if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
+  if (error instanceof Error && POOL_CLOSED.test(error.message)) return true;
   const e = error as { code?: string; parent?: { code?: string }; original?: { code?: string } } | null;
   const code = e?.code ?? e?.parent?.code ?? e?.original?.code;
   return code !== undefined && OUTAGE_CODES.has(code);

@@ -24,14 +24,27 @@ export class RateLimiterFlexibleLoginThrottle implements LoginThrottle {
     return new RateLimiterFlexibleLoginThrottle(limiter(settings.maxFailures), limiter(settings.accountMaxFailures), 'memory');
   }
 
-  /** Shared by every replica using the same Redis. */
+  /**
+   * Shared by every replica using the same Redis. While Redis is unreachable the library's
+   * insurance limiter counts in this process's memory instead (the client's readiness is checked
+   * first, so nothing waits on a dead connection): a Redis outage must not lock everyone out, nor
+   * lift the brute-force limit.
+   */
   static onRedis(
     client: NodeRedisClient,
     settings: LoginThrottleSettings,
     keyPrefix = 'portside:login-fail',
   ): RateLimiterFlexibleLoginThrottle {
     const limiter = (prefix: string, points: number) =>
-      new RateLimiterRedis({ storeClient: client, useRedisPackage: true, keyPrefix: prefix, points, duration: settings.windowSeconds });
+      new RateLimiterRedis({
+        storeClient: client,
+        useRedisPackage: true,
+        keyPrefix: prefix,
+        points,
+        duration: settings.windowSeconds,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: prefix, points, duration: settings.windowSeconds }),
+      });
     return new RateLimiterFlexibleLoginThrottle(
       limiter(keyPrefix, settings.maxFailures),
       limiter(`${keyPrefix}:account`, settings.accountMaxFailures),

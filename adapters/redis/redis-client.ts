@@ -5,27 +5,70 @@ import { DependencyUnavailableError } from '../../core/shared/errors.js';
  * The one node-redis client a process shares: sessions, rate limits and (through
  * BullMQ's createNodeRedisClient) queues all use it, so there is no second Redis library.
  */
-const connect = (url: string) =>
+const connect = (url: string, connectTimeoutMs: number) =>
   createClient({
     url,
     socket: {
-      connectTimeout: 5_000,
+      connectTimeout: Math.min(connectTimeoutMs, 5_000),
       // Keep retrying in the background with a capped backoff; requests meanwhile fail fast (503).
       reconnectStrategy: (retries) => Math.min(retries * 200, 5_000),
     },
+    // While disconnected, commands are refused at once ("The client is offline") instead of
+    // queued until Redis returns: a request waiting on a queued command would hang.
     disableOfflineQueue: true,
   });
 
 export type RedisClient = ReturnType<typeof connect>;
 
-export const openRedis = async (url: string, onError: (error: Error) => void): Promise<RedisClient> => {
-  const client = connect(url);
-  client.on('error', onError);
+export interface OpenRedisOptions {
+  /** Give up the first connection after this long (REDIS_CONNECT_TIMEOUT_MS). */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Redis could not be reached at start-up: one line naming the setting and the fix. */
+export class RedisUnreachableError extends DependencyUnavailableError {
+  constructor(url: string, timeoutMs: number, cause: unknown) {
+    super('redis', { cause });
+    const reason = cause instanceof Error && cause.message ? cause.message : 'no connection';
+    // Host and port only: the URL may carry a password.
+    let where = '(unparsable URL)';
+    try {
+      const u = new URL(url);
+      where = `${u.hostname}:${u.port || 6379}`;
+    } catch {
+      // keep the placeholder
+    }
+    this.message =
+      `Cannot reach Redis at ${where} (REDIS_URL) within ${timeoutMs} ms: ${reason}. ` +
+      'Start Redis or fix REDIS_URL; REDIS_CONNECT_TIMEOUT_MS sets how long to wait.';
+  }
+}
+
+/**
+ * Connects, retrying until `connectTimeoutMs` (5 s by default) has passed; then the client is
+ * destroyed and RedisUnreachableError thrown, so a process never waits forever at start.
+ */
+export const openRedis = async (url: string, onError: (error: Error) => void, options: OpenRedisOptions = {}): Promise<RedisClient> => {
+  const timeoutMs = options.connectTimeoutMs ?? 5_000;
+  const client = connect(url, timeoutMs);
+  let lastError: unknown;
+  client.on('error', (error: Error) => {
+    lastError = error;
+    onError(error);
+  });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.connect();
+    await Promise.race([
+      client.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+      }),
+    ]);
   } catch (error) {
     client.destroy();
-    throw new DependencyUnavailableError('redis', { cause: error });
+    throw new RedisUnreachableError(url, timeoutMs, lastError ?? error);
+  } finally {
+    clearTimeout(timer);
   }
   return client;
 };
