@@ -39,7 +39,8 @@ export const openPostgres = (options: PostgresOptions): PostgresDatabase => {
   return { sequelize, models: defineModels(sequelize) };
 };
 
-const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P03']);
+// 55P03: the embedded engine's wait for another connection's transaction ran out (pglite-driver.ts).
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P03', '55P03']);
 
 const isOutage = (error: unknown): boolean => {
   if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
