@@ -19,7 +19,8 @@ describe('embedded profile under concurrent requests (PGlite, composed app)', fu
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'portside-stress-'));
-    c = await identityClient({ PROFILE: 'embedded', DATA_DIR: dir }, { migrate: true });
+    // Concurrent logins of one account each count against its failure budget until they succeed.
+    c = await identityClient({ PROFILE: 'embedded', DATA_DIR: dir, LOGIN_MAX_FAILURES: '1000' }, { migrate: true });
   });
   after(async () => {
     await c?.close();
