@@ -52,15 +52,17 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
   try {
     let database: PostgresDatabase | null = null;
     if (config.adapters.database !== 'memory') {
-      let url = config.databaseUrl;
+      let connect: EmbeddedPostgres['connect'] | undefined;
       if (config.adapters.database === 'embedded') {
         const dataDir = resolve(config.dataDir, 'db');
         const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir });
         closers.push(() => embedded.stop());
-        url = embedded.url;
-        log.info(`embedded PostgreSQL (PGlite) in ${dataDir}`);
+        connect = embedded.connect;
+        log.info(`embedded PostgreSQL (PGlite) in ${dataDir}, in process`);
       }
-      const db = openPostgres({ url: url!, poolMax: config.adapters.database === 'embedded' ? 8 : 10, logSql: undefined });
+      const db = connect
+        ? openPostgres({ connect, poolMax: 8 })
+        : openPostgres({ url: config.databaseUrl!, poolMax: 10, logSql: undefined });
       closers.push(() => closeDatabase(db));
       try {
         await pingDatabase(db);

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { ConnectionError, Sequelize, TimeoutError, type Transaction } from 'sequelize';
 import pg from 'pg';
 import { DependencyUnavailableError } from '../../core/shared/errors.js';
@@ -10,7 +11,10 @@ export interface PostgresDatabase {
 }
 
 export interface PostgresOptions {
-  readonly url: string;
+  /** The server to connect to (ignored with `connect`). */
+  readonly url?: string;
+  /** In-process connections instead of a server (the embedded engine's `connect`). */
+  readonly connect?: () => Duplex;
   readonly poolMax?: number;
   /** Called with each SQL statement when set (debug logging). */
   readonly logSql?: (sql: string) => void;
@@ -19,18 +23,24 @@ export interface PostgresOptions {
 
 // TIMESTAMPTZ and BIGINT come back as Date and string from pg; counts we parse where we read them.
 export const openPostgres = (options: PostgresOptions): PostgresDatabase => {
-  const sequelize = new Sequelize(options.url, {
+  if (!options.url && !options.connect) throw new Error('openPostgres needs a url or connect');
+  // With `connect`, pg still speaks the protocol and parses every reply, over an in-process stream.
+  const sequelize = new Sequelize(options.connect ? 'postgres://postgres@localhost/postgres' : options.url!, {
     dialect: 'postgres',
     dialectModule: pg,
     logging: options.logSql ?? false,
     pool: { max: options.poolMax ?? 10, min: 0, acquire: 15_000, idle: 10_000 },
-    dialectOptions: { connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 },
+    dialectOptions: {
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      ...(options.connect ? { stream: options.connect } : {}),
+    },
     define: { underscored: true, timestamps: false, freezeTableName: true },
   });
   return { sequelize, models: defineModels(sequelize) };
 };
 
-const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P03']);
+// 55P03: the embedded engine's wait for another connection's transaction ran out (pglite-driver.ts).
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P03', '55P03']);
 
 // Sequelize's words for a pool closed by shutdown: a request still running then gets a 503.
 const POOL_CLOSED = /connection manager was closed/;

@@ -1,17 +1,21 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PgliteSession } from './pglite-driver.js';
 
 /**
- * The embedded default: PGlite (Postgres compiled to WebAssembly) persisted on disk, served on a
- * loopback port through pglite-socket so that the very same Sequelize + pg adapter talks to it.
- * PGlite runs one transaction at a time: a query outside an open transaction waits for it.
+ * The embedded default: PGlite (Postgres compiled to WebAssembly) persisted on disk, in this
+ * process. The very same Sequelize + pg adapter talks to it through in-process connections
+ * (`connect`, given to pg as its `stream`; see pglite-driver.ts): no port, no socket, nothing
+ * another process can reach. PGlite runs one transaction at a time: a query from another
+ * connection waits until the open transaction ends.
  */
 export interface EmbeddedPostgres {
-  readonly url: string;
+  /** A new in-process connection, for `openPostgres({ connect })`. */
+  readonly connect: () => Duplex;
   stop(): Promise<void>;
 }
 
@@ -61,7 +65,8 @@ const acquireLock = (dataDir: string, lockPath: string): (() => void) => {
 export interface EmbeddedOptions {
   /** Directory for the database files; omit for a throwaway in-memory database (tests). */
   readonly dataDir?: string;
-  readonly maxConnections?: number;
+  /** How long a statement waits for another connection's transaction before failing (55P03). */
+  readonly lockTimeoutMs?: number;
 }
 
 export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> => {
@@ -71,22 +76,23 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
     release = acquireLock(options.dataDir, join(options.dataDir, 'pgdata.lock'));
   }
   try {
-    // pg_trgm backs case-insensitive "contains" searches (records' `q`) with a GIN index, as on a server.
+    // pg_trgm backs case-insensitive "contains" searches (records' `q`) with a GIN index, as on a server;
+    // btree_gist lets exclusion constraints mix equality with ranges (scheduling).
     const extensions = { pg_trgm, btree_gist };
     const db = options.dataDir
       ? await PGlite.create(join(options.dataDir, 'pgdata'), { extensions })
       : await PGlite.create({ extensions });
-    const server = new PGLiteSocketServer({
-      db,
-      host: '127.0.0.1',
-      port: 0,
-      maxConnections: options.maxConnections ?? 16,
-    });
-    await server.start();
+    let session: PgliteSession;
+    try {
+      session = await PgliteSession.open(db, { lockTimeoutMs: options.lockTimeoutMs });
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
     return {
-      url: `postgres://postgres@${server.getServerConn()}/postgres`,
+      connect: () => session.connect(),
       async stop() {
-        await server.stop();
+        session.close();
         await db.close();
         release();
       },

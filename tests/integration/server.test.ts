@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -144,6 +144,30 @@ describe('the server process (npm start on the embedded default)', function () {
     expect(login.status, JSON.stringify(login.body)).to.equal(200);
     accessToken = login.body?.data?.['access_token'] as string;
     expect(accessToken).to.be.a('string');
+  });
+
+  it('listens on no TCP port but its HTTP one: the embedded database is in process, not on a loopback socket', async function () {
+    if (!first) this.skip();
+    const pid = first.child.pid!;
+    // Inodes of the sockets this process holds open...
+    const fds = await readdir(`/proc/${pid}/fd`);
+    const owned = new Set<string>();
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const match = /^socket:\[(\d+)\]$/.exec(target);
+      if (match) owned.add(match[1]!);
+    }
+    // ...and which of them are TCP sockets in LISTEN state (st 0A), on IPv4 or IPv6.
+    const listening: number[] = [];
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+      for (const line of lines) {
+        const cols = line.trim().split(/\s+/);
+        if (cols.length < 10 || cols[3] !== '0A' || !owned.has(cols[9]!)) continue;
+        listening.push(Number.parseInt(cols[1]!.split(':')[1]!, 16));
+      }
+    }
+    expect(listening).to.deep.equal([first.port]);
   });
 
   it('a second process on the same DATA_DIR (cli migrate) exits non-zero saying the database is in use', async function () {

@@ -12,10 +12,10 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** A fresh, migrated, in-memory PGlite behind its socket server: no services needed. */
+/** A fresh, migrated, in-memory PGlite through the in-process driver: no services needed. */
 export const openPglite = async (): Promise<TestDatabase> => {
   const embedded = await startEmbeddedPostgres();
-  const db = openPostgresAdapter({ url: embedded.url, poolMax: 8 });
+  const db = openPostgresAdapter({ connect: embedded.connect, poolMax: 8 });
   await migrateUp(db.sequelize);
   return {
     kind: 'pglite',
