@@ -67,7 +67,7 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
       try {
         await pingDatabase(db);
       } catch (error) {
-        throw config.adapters.database === 'postgres' ? databaseStartupError(error, url!) : error;
+        throw config.adapters.database === 'postgres' ? databaseStartupError(error, config.databaseUrl!) : error;
       }
       if (options.migrate) {
         const applied = await migrateUp(db.sequelize, { info: (m) => log.debug(`migration: ${m}`) });
@@ -78,7 +78,7 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
         if (pending.length > 0) {
           throw new StartupError(
             'DATABASE_URL',
-            `the schema of ${describeDatabaseUrl(url!)} is behind this version: ${pending.length} migration(s) pending (${pending.join(', ')})`,
+            `the schema of ${connect ? 'the embedded database' : describeDatabaseUrl(config.databaseUrl!)} is behind this version: ${pending.length} migration(s) pending (${pending.join(', ')})`,
             'run `npm run migrate` with the same configuration, then start again',
           );
         }

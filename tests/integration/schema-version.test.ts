@@ -9,7 +9,7 @@ describe('schemaVersion (the newest applied migration)', function () {
 
   it('is null on an empty database and the last migration once migrated', async () => {
     const embedded = await startEmbeddedPostgres();
-    const db = openPostgres({ url: embedded.url, poolMax: 2 });
+    const db = openPostgres({ connect: embedded.connect, poolMax: 2 });
     try {
       expect(await schemaVersion(db.sequelize)).to.equal(null);
       await migrateUp(db.sequelize);
