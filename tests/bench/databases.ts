@@ -43,3 +43,16 @@ export const benchDatabases = (): (() => Promise<BenchDatabase>)[] => {
   if (serverUrl) openers.push(() => openServerDatabase(serverUrl));
   return openers;
 };
+
+/** Prints `title`, then what `measure` reports for each database to measure, closing each after. */
+export const measureEachDatabase = async (title: string, measure: (db: BenchDatabase) => Promise<string>): Promise<void> => {
+  console.log(title);
+  for (const open of benchDatabases()) {
+    const db = await open();
+    try {
+      console.log(await measure(db));
+    } finally {
+      await db.close();
+    }
+  }
+};

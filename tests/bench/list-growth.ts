@@ -4,7 +4,7 @@ import { QueryTypes } from 'sequelize';
 import { PostgresRecordRepository } from '../../adapters/postgres/postgres-record-repository.js';
 import type { RecordSortField } from '../../core/records/record-repository.js';
 import type { PageQuery, Sort } from '../../core/shared/pagination.js';
-import { benchDatabases, type BenchDatabase } from './databases.js';
+import { measureEachDatabase, type BenchDatabase } from './databases.js';
 import { median, ms, ratio, table, timed } from './measure.js';
 import { insertRecords } from './seed-records.js';
 
@@ -97,14 +97,4 @@ const measure = async (db: BenchDatabase): Promise<string> => {
   ].join('\n');
 };
 
-export const listGrowth = async (): Promise<void> => {
-  console.log('# Lists as the data grows (PostgresRecordRepository.list: page 1, cursor page, cursor + with_total)');
-  for (const open of benchDatabases()) {
-    const db = await open();
-    try {
-      console.log(await measure(db));
-    } finally {
-      await db.close();
-    }
-  }
-};
+export const listGrowth = (): Promise<void> => measureEachDatabase('# Lists as the data grows (PostgresRecordRepository.list: page 1, cursor page, cursor + with_total)', measure);

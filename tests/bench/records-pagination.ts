@@ -6,7 +6,7 @@ import { PostgresRecordRepository } from '../../adapters/postgres/postgres-recor
 import type { RecordFilter, RecordSortField } from '../../core/records/record-repository.js';
 import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
 import type { DataRecord } from '../../core/records/record.js';
-import { benchDatabases, type BenchDatabase } from './databases.js';
+import { measureEachDatabase, type BenchDatabase } from './databases.js';
 import { median, ms, ratio, table } from './measure.js';
 import { insertRecords } from './seed-records.js';
 
@@ -122,18 +122,8 @@ const measure = async (db: BenchDatabase): Promise<string> => {
       row('list() incl. count', 'list'),
     ]),
     `  => keyset deep/first: ${ratio(m('keysetDeep', 'select'), m('first', 'select'))}   offset deep/first: ${ratio(m('offsetDeep', 'select'), m('first', 'select'))}` +
-      `   (page SELECT; list() also counts every match for "total", which costs the same at any depth)`,
+      `   (page SELECT; list() in page mode also counts every match for "total"; a cursor page does not count)`,
   ].join('\n');
 };
 
-export const recordsPagination = async (): Promise<void> => {
-  console.log('# Records: keyset vs offset pagination (PostgresRecordRepository.list)');
-  for (const open of benchDatabases()) {
-    const db = await open();
-    try {
-      console.log(await measure(db));
-    } finally {
-      await db.close();
-    }
-  }
-};
+export const recordsPagination = (): Promise<void> => measureEachDatabase('# Records: keyset vs offset pagination (PostgresRecordRepository.list)', measure);

@@ -5,8 +5,8 @@ import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort, spawnScript } from '../support/processes.js';
 import { ciMandatory } from '../support/services.js';
 
 /**
@@ -16,17 +16,7 @@ import { ciMandatory } from '../support/services.js';
  */
 
 const run = promisify(execFile);
-export const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = import.meta.resolve('tsx');
-
-export const freePort = async (): Promise<number> => {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
+export { freePort };
 
 const which = async (binary: string): Promise<string | null> => {
   try {
@@ -169,11 +159,10 @@ const launched = new Set<ChildProcess>();
 /** `npm start` as a real process, with only the given environment (no developer `.env`). */
 export const launchServer = async (env: Record<string, string>, cwd: string): Promise<ServerProcess> => {
   const port = env['PORT'] ? Number(env['PORT']) : await freePort();
-  const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'composition/main/server.ts')], {
-    cwd,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? os.homedir(),
+  const { child, output, exited } = spawnScript(
+    'composition/main/server.ts',
+    [],
+    {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       ARGON2_MEMORY_KIB: '1024',
@@ -184,17 +173,11 @@ export const launchServer = async (env: Record<string, string>, cwd: string): Pr
       PORT: String(port),
       HOST: '127.0.0.1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    cwd,
+  );
   launched.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code, signal]) => {
-    launched.delete(child);
-    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
-  });
-  return { child, port, output: () => output, exited };
+  void exited.then(() => launched.delete(child));
+  return { child, port, output, exited };
 };
 
 /** Waits until the server answers /health/ready with 200, failing early if it exits. */

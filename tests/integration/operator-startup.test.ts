@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { freePort, spawnScript } from '../support/processes.js';
 import { migrations } from '../../adapters/postgres/migrations/index.js';
 import { createServerDatabase } from '../support/databases.js';
 import { POSTGRES_URL, requireService } from '../support/services.js';
@@ -17,8 +16,6 @@ import { POSTGRES_URL, requireService } from '../support/services.js';
  * adapters. Run from a temp directory so a developer's `.env` cannot change what is tested.
  */
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 const JWT_SECRET = 'operator-test-secret-0123456789abcdef';
 
 interface Exit {
@@ -27,18 +24,11 @@ interface Exit {
 }
 
 const run = async (script: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs = 90_000): Promise<Exit> => {
-  const child = spawn(process.execPath, ['--import', tsx, path.join(root, script), ...args], {
-    cwd,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.homedir(), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const { child, output, exited } = spawnScript(script, args, { LOG_LEVEL: 'warn', ...env }, cwd);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const { code } = await exited;
   clearTimeout(timer);
-  return { code, output };
+  return { code, output: output() };
 };
 
 /** A TCP server that accepts and never answers, counting connections: proof a process did (not) open a service. */
@@ -56,14 +46,6 @@ const silentServer = async () => {
   };
 };
 
-const freePort = async (): Promise<number> => {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 const lines = (output: string): string[] => output.split('\n').filter((l) => l.trim() !== '');
 
@@ -188,14 +170,8 @@ describe('operator day one (start-up refusals, migrate, CLI exits)', function ()
 
     // The server now starts on the current schema; its start-up line names each port's adapter.
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'composition/main/server.ts')], {
-      cwd,
-      env: { PATH: process.env['PATH'] ?? '', HOME: os.homedir(), LOG_FORMAT: 'json', ...serverWith(database!.url), PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const server = spawnScript('composition/main/server.ts', [], { LOG_FORMAT: 'json', ...serverWith(database!.url), PORT: String(port) }, cwd);
+    const { child } = server;
     try {
       const started = Date.now();
       type Ready = { status: number; body: { data?: { checks?: Record<string, unknown>[] } } };
@@ -209,6 +185,7 @@ describe('operator day one (start-up refusals, migrate, CLI exits)', function ()
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
       }
+      const output = server.output();
       expect(ready?.status, output).to.equal(200);
       expect(ready!.body.data!.checks!.find((c) => c['name'] === 'database')).to.include({ status: 'up', schema_version: migrations.at(-1)!.name });
       const listening = output.split('\n').find((l) => l.includes('Portside listening'));

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { freePort, spawnScript } from '../support/processes.js';
 import { closeDatabase, openPostgres as openPostgresAdapter } from '../../adapters/postgres/database.js';
 import { migrateUp } from '../../adapters/postgres/migrations/index.js';
 import { createServerDatabase } from '../support/databases.js';
@@ -18,17 +17,7 @@ import { POSTGRES_URL, requireService } from '../support/services.js';
  * guarantee, not anything the two could share in memory (a lock, a queue, one pool).
  */
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 
-const freePort = async (): Promise<number> => {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 interface Replica {
   readonly child: ChildProcess;
@@ -76,15 +65,8 @@ describe('scheduling across two API processes on one Postgres', function () {
     };
     for (let i = 0; i < 2; i += 1) {
       const port = await freePort();
-      const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'composition/main/server.ts')], {
-        cwd: os.tmpdir(),
-        env: { ...env, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-      replicas.push({ child, base: `http://127.0.0.1:${port}`, output: () => output });
+      const { child, output } = spawnScript('composition/main/server.ts', [], { ...env, PORT: String(port) }, os.tmpdir());
+      replicas.push({ child, base: `http://127.0.0.1:${port}`, output });
     }
     // Readiness polling only: nothing below depends on timing.
     for (const r of replicas) {

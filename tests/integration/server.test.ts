@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { freePort, spawnScript } from '../support/processes.js';
 
 /**
  * `npm start` as a user runs it: a real process, no configuration but a data directory and a
@@ -14,18 +13,8 @@ import { expect } from 'chai';
  * change what is tested.
  */
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 const START_BUDGET_MS = 20_000;
 
-const freePort = async (): Promise<number> => {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
 
 interface Running {
   readonly child: ChildProcess;
@@ -37,20 +26,10 @@ interface Running {
 const children = new Set<ChildProcess>();
 
 const launch = (script: string, args: string[], env: Record<string, string>, cwd: string) => {
-  const child = spawn(process.execPath, ['--import', tsx, path.join(root, script), ...args], {
-    cwd,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? os.homedir(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code, signal]) => {
-    children.delete(child);
-    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
-  });
-  return { child, output: () => output, exited };
+  const launched = spawnScript(script, args, env, cwd);
+  children.add(launched.child);
+  void launched.exited.then(() => children.delete(launched.child));
+  return launched;
 };
 
 const get = async (port: number, pathname: string, init: RequestInit = {}) => {
