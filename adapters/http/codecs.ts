@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { isUuid } from '../../core/shared/ids.js';
 import type { Sort } from '../../core/shared/pagination.js';
 import { documented } from './schema-registry.js';
+import { isCalendarDateTime } from '../../core/shared/calendar.js';
 
 /**
  * Shared io-ts codecs for the HTTP edge. Each carries its JSON Schema and validation message, so
@@ -35,9 +36,8 @@ export const DateTime = documented(
     'DateTime',
     (u): u is Date => u instanceof Date,
     (u, c) => {
-      if (typeof u !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(u)) return t.failure(u, c);
-      const d = new Date(u);
-      return Number.isNaN(d.getTime()) ? t.failure(u, c) : t.success(d);
+      if (typeof u !== 'string' || !isCalendarDateTime(u)) return t.failure(u, c);
+      return t.success(new Date(u));
     },
     (d) => d.toISOString(),
   ),

@@ -50,9 +50,14 @@ const storable = (reply: Exclude<Reply, typeof HANDLED>): StoredResponse => ({
   headers: reply.headers ?? {},
 });
 
-/** Key order must not make two identical bodies differ. */
+/**
+ * Key order must not make two identical bodies differ, and values that serialise themselves (a
+ * decoded time is a Date, whose own keys are none) count by what they serialise to.
+ */
 const canonical = (value: unknown): string =>
-  Array.isArray(value)
+  value instanceof Date
+    ? JSON.stringify(value.toISOString())
+    : Array.isArray(value)
     ? `[${value.map(canonical).join(',')}]`
     : typeof value === 'object' && value !== null
       ? `{${Object.keys(value)

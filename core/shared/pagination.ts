@@ -1,4 +1,5 @@
 import { invalidField, type DomainError } from './errors.js';
+import { isCalendarDateTime } from './calendar.js';
 import { isUuid } from './ids.js';
 
 /** Page/size pagination with optional keyset cursors (see docs/api.md). */
@@ -134,7 +135,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 export const decodeKeysetCursor = <T, F extends string>(cursor: string, sort: Sort<F>, keys: KeysetKeys<T, F>): KeysetPosition | null => {
   const position = decodeCursor(cursor, sortKey(sort));
   if (position === null || typeof position.value !== 'string' || !isUuid(position.id)) return null;
-  if (keys[sort.field].kind === 'time' && !(ISO_TIME.test(position.value) && !Number.isNaN(Date.parse(position.value)))) return null;
+  if (keys[sort.field].kind === 'time' && !(ISO_TIME.test(position.value) && isCalendarDateTime(position.value))) return null;
   return { value: position.value, id: position.id.toLowerCase() };
 };
 

@@ -206,4 +206,33 @@ describe('HTTP /api/v1/schedules', () => {
       await request(ctx.app).get(`${API}/calendar`).expect(401);
     });
   });
+
+  describe('what a black-box review found', () => {
+    const g = () => ctx.actor('giver').userId;
+    const slot = (starts_at: string, ends_at: string) => ({ schedules: [{ giver_id: g(), starts_at, ends_at }] });
+
+    it('an impossible calendar date is a 422 on its field, in a body and in a filter, never stored as another day', async () => {
+      expect(fields(await as('giver').post(API, slot('2031-02-30T10:00:00Z', '2031-03-02T11:00:00Z')).expect(422))).to.deep.equal(['schedules.0.starts_at']);
+      expect(fields(await as('giver').post(API, slot('2031-01-20T10:00:00Z', '2031-01-20T24:00:00Z')).expect(422))).to.deep.equal(['schedules.0.ends_at']);
+      expect(fields(await as('giver').get(`${API}?from=2031-04-31T10:00:00Z`).expect(422))).to.deep.equal(['from']);
+    });
+
+    it('a hand-made cursor holding an impossible date is a 422 on cursor, not a database error', async () => {
+      const cursor = Buffer.from(JSON.stringify(['starts_at', '2031-02-30T00:00:00.000Z', '01940c1d-0000-7000-8000-000000000001'])).toString('base64url');
+      expect(fields(await as('taker').get(`${API}?cursor=${cursor}`).expect(422))).to.deep.equal(['cursor']);
+    });
+
+    it('the same Idempotency-Key with other times is a 422, not a replay of the first slot', async () => {
+      await as('giver').post(API, slot('2031-09-05T10:00:00Z', '2031-09-05T11:00:00Z')).set('Idempotency-Key', 'times-1').expect(201);
+      await as('giver').post(API, slot('2031-09-05T10:00:00Z', '2031-09-05T11:00:00Z')).set('Idempotency-Key', 'times-1').expect(201);
+      const other = await as('giver').post(API, slot('2031-10-06T10:00:00Z', '2031-10-06T11:00:00Z')).set('Idempotency-Key', 'times-1').expect(422);
+      expect(other.body.error).to.equal('VALIDATION_ERROR');
+    });
+
+    it('If-Match compares tags strongly: "01" is not the current "1"', async () => {
+      const created = (await as('giver').post(API, slot('2031-11-05T10:00:00Z', '2031-11-05T11:00:00Z')).expect(201)).body.data.schedules[0];
+      await as('giver').patch(created.id, { starts_at: '2031-11-05T09:00:00Z' }).set('If-Match', '"01"').expect(412);
+      await as('giver').patch(created.id, { starts_at: '2031-11-05T09:00:00Z' }).set('If-Match', '"1"').expect(200);
+    });
+  });
 });

@@ -91,7 +91,8 @@ export const etagOf = (r: DataRecord): string => `"${r.version}"`;
 export const acceptedVersionsOf = (header: string | undefined): readonly number[] | undefined => {
   if (header === undefined || header.trim() === '*') return undefined;
   return header.split(',').flatMap((tag) => {
-    const match = /^\s*"(\d{1,9})"\s*$/.exec(tag);
+    // Strong comparison: "01" is another tag than "1", so it names no version.
+    const match = /^\s*"(0|[1-9]\d{0,8})"\s*$/.exec(tag);
     return match ? [Number(match[1])] : [];
   });
 };
