@@ -54,6 +54,14 @@ export const jobQueueContract = (name: string, setup: (ctx: Mocha.Context) => Pr
       expect(await queue.claim(at(10), at(10 + LEASE))).to.equal(null);
     });
 
+    it('concurrent claims take different jobs: each queued job is claimed exactly once', async () => {
+      const jobs = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue(at(i))));
+      const claims = await Promise.all(Array.from({ length: 16 }, () => queue.claim(at(100), at(100 + LEASE))));
+      const ids = claims.flatMap((j) => (j ? [j.id] : []));
+      expect(ids).to.have.length(12);
+      expect(new Set(ids)).to.deep.equal(new Set(jobs.map((j) => j.id)));
+    });
+
     it('leases a claimed job: running with one attempt, taken again only once the lease ran out', async () => {
       const job = await enqueue(at(0));
       const claimed = await queue.claim(at(10), at(10 + LEASE));
