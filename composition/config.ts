@@ -130,6 +130,16 @@ export interface Config {
     /** Redis key prefix of the BullMQ queues. */
     readonly queuePrefix: string;
   };
+  /** The background job runner (docs/events-and-jobs.md). */
+  readonly jobs: {
+    /** Whether API processes run jobs (always on the embedded profile: no worker can share its database). */
+    readonly runInApi: boolean;
+    readonly maxAttempts: number;
+    /** The runner's poll for jobs enqueued elsewhere and leases that ran out; an enqueue here wakes it at once. */
+    readonly pollMs: number;
+    /** Jobs one process runs at once. */
+    readonly concurrency: number;
+  };
   /**
    * Apply pending migrations when the server starts: outside production, and always for the
    * embedded database (only the one process that holds it could migrate it).
@@ -187,6 +197,8 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
   const relayInApi = read('EVENTS_RELAY_IN_API', bool, true);
   // The embedded database belongs to the API process: no worker could deliver its events.
   if (!relayInApi && database === 'embedded') problems.push('EVENTS_RELAY_IN_API=false needs a shared database (DATABASE_URL) and `npm run worker`');
+  const jobsInApi = read('JOBS_RUN_IN_API', bool, true);
+  if (!jobsInApi && database !== 'postgres') problems.push('JOBS_RUN_IN_API=false needs a shared database (DATABASE_URL) and `npm run worker`');
   if (objects === 'minio' && s3Endpoint) {
     const missingKeys = ['S3_ACCESS_KEY', 'S3_SECRET_KEY'].filter((name) => (env[name] ?? '').trim() === '');
     if (missingKeys.length > 0) problems.push(`S3_ENDPOINT needs ${missingKeys.join(' and ')} (the object store's credentials)`);
@@ -272,6 +284,12 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
       pollMs: read('EVENTS_POLL_MS', int(100, 3_600_000), 5_000),
       workerConcurrency: read('WORKER_CONCURRENCY', int(1, 256), 4),
       queuePrefix: read('QUEUE_PREFIX', str(), 'portside'),
+    },
+    jobs: {
+      runInApi: jobsInApi,
+      maxAttempts: read('JOBS_MAX_ATTEMPTS', int(1, 100), 3),
+      pollMs: read('JOBS_POLL_MS', int(100, 3_600_000), 2_000),
+      concurrency: read('JOBS_CONCURRENCY', int(1, 64), 2),
     },
     migrateOnStart: read('MIGRATE_ON_START', bool, !production) || database === 'embedded',
   };

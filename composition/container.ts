@@ -24,6 +24,7 @@ import { bindFiles } from './modules/files.js';
 import { bindAudit } from './modules/audit.js';
 import { bindNotifications } from './modules/notifications.js';
 import { bindScheduling } from './modules/scheduling.js';
+import { bindJobs } from './modules/jobs.js';
 // modules: import each module's binder here
 
 export type { ModuleBinder, ModuleContext } from './module.js';
@@ -35,6 +36,7 @@ const MODULES: readonly ModuleBinder[] = [
   bindAudit,
   bindNotifications,
   bindScheduling,
+  bindJobs,
   // modules: list each module's binder here
 ];
 

@@ -7,6 +7,7 @@ import { createDrain } from '../../adapters/http/drain.js';
 import { RETRY_AFTER_SECONDS } from '../../adapters/http/app.js';
 import { scheduleMaintenance } from '../maintenance.js';
 import { startEventPipeline } from '../events.js';
+import { startJobRunner } from '../jobs.js';
 import { TOKENS } from '../tokens.js';
 import { closeNotificationStreams } from '../modules/notifications.js';
 import { StartupError, startupFailureMessage } from '../startup-error.js';
@@ -53,6 +54,8 @@ const main = async (): Promise<void> => {
   const stopMaintenance = scheduleMaintenance(infra.maintenance, container.get(TOKENS.Clock), logger);
   // The outbox relay (and, on the in-process transport, the event handlers) unless left to workers.
   const events = await startEventPipeline(container, 'api');
+  // Background jobs (exports) unless left to workers; always on the embedded profile.
+  const jobs = startJobRunner(container, 'api');
 
   let stopping = false;
   let step = 'draining HTTP requests';
@@ -84,6 +87,8 @@ const main = async (): Promise<void> => {
     cut.unref();
     await Promise.all([closed, drain.idle()]);
     clearTimeout(cut);
+    step = 'finishing running jobs';
+    await jobs?.stop();
     step = 'stopping the event relay';
     await events?.stop();
     step = 'stopping housekeeping';

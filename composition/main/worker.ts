@@ -2,9 +2,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { bootstrap, loadEnv } from '../bootstrap.js';
 import { ConfigError, decodeConfig } from '../config.js';
 import { startEventPipeline } from '../events.js';
+import { startJobRunner } from '../jobs.js';
 
 /**
- * `npm run worker`: runs the outbox relay and the event handlers away from the API, for the
+ * `npm run worker`: runs the outbox relay, the event handlers and the background jobs away from the API, for the
  * services profile (several workers may run against one Postgres and Redis). It does not migrate:
  * `npm run migrate` (or an API in development) does. The embedded profile needs no worker: its API
  * process runs the handlers, and the embedded database belongs to that one process.
@@ -21,6 +22,7 @@ const main = async (): Promise<void> => {
   const { config, logger, infra, container } = await bootstrap(env, { migrate: false });
   const log = logger.child('worker');
   const events = await startEventPipeline(container, 'worker');
+  const jobs = startJobRunner(container, 'worker');
   log.info(`worker started (events transport ${config.events.transport}, concurrency ${config.events.workerConcurrency})`);
 
   let stopping = false;
@@ -33,6 +35,8 @@ const main = async (): Promise<void> => {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
+    // A job cut off by the timeout is taken again by another runner once its lease runs out.
+    await jobs?.stop();
     await events?.stop();
     await infra.close();
     clearTimeout(timer);

@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'list-growth': async () => (await import('./list-growth.js')).listGrowth(),
   'jwt-verify': async () => (await import('./jwt-verify.js')).jwtVerify(),
   'upload-memory': async () => (await import('./upload-memory.js')).uploadMemory(),
+  'export-memory': async () => (await import('./export-memory.js')).exportMemory(),
 };
 
 const CHILD = 'PORTSIDE_BENCH';

@@ -152,6 +152,10 @@ describe('configuration (composition/config.ts)', () => {
       // Nothing but the API can deliver the embedded database's events.
       expect(rejected({ EVENTS_RELAY_IN_API: 'false' }).message).to.contain('EVENTS_RELAY_IN_API=false needs a shared database');
       expect(decoded({ DATABASE_URL: 'postgres://db/p', EVENTS_RELAY_IN_API: 'false' }).events.relayInApi).to.equal(false);
+      // Jobs likewise: only the API process can run the embedded database's jobs.
+      expect(rejected({ JOBS_RUN_IN_API: 'false' }).message).to.contain('JOBS_RUN_IN_API=false needs a shared database');
+      expect(decoded({}).jobs).to.deep.equal({ runInApi: true, maxAttempts: 3, pollMs: 2_000, concurrency: 2 });
+      expect(decoded({ DATABASE_URL: 'postgres://db/p', JOBS_RUN_IN_API: 'false' }).jobs.runInApi).to.equal(false);
     });
 
     it('refuses an unknown adapter name, listing the valid ones', () => {

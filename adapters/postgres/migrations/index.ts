@@ -11,6 +11,7 @@ import { usersActiveAdmins } from './0007-users-active-admins.js';
 import { credentialVersion } from './0008-credential-version.js';
 import { schedules } from './0009-schedules.js';
 import { outboxDelivery } from './0010-outbox-delivery.js';
+import { jobs } from './0011-jobs.js';
 import { auditEvents } from './0012-audit-events.js';
 import { notifications } from './0013-notifications.js';
 // modules: import each migration here
@@ -32,6 +33,7 @@ export const migrations: readonly Migration[] = [
   credentialVersion,
   schedules,
   outboxDelivery,
+  jobs,
   auditEvents,
   notifications,
   // modules: append new migrations here (never reorder or edit one that has shipped)
