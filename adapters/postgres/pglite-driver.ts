@@ -147,10 +147,18 @@ export class PgliteSession {
     return this.owner === owner;
   }
 
-  /** Runs protocol messages on the session; the caller holds it. */
+  /**
+   * Runs protocol messages on the session; the caller holds it. Through the streaming call with a
+   * callback of our own: PGlite's plain `execProtocolRaw`, when no callback is set, keeps what
+   * every reply held inside the instance (about 20 KB of heap per 100-row reply, never freed),
+   * so a long-lived server or a long export grew without bound. The chunks are views into
+   * PGlite's memory, hence the copies.
+   */
   async exec(batch: Uint8Array): Promise<Buffer> {
     if (this.closed) throw new Error('the embedded database is closed');
-    return Buffer.from(await this.db.execProtocolRaw(batch));
+    const chunks: Buffer[] = [];
+    await this.db.execProtocolRawStream(batch, { onRawData: (data) => void chunks.push(Buffer.from(data)) });
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   }
 
   /** Refuses new work and fails every waiting batch; the caller closes PGlite afterwards. */
