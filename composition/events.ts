@@ -11,6 +11,7 @@ import { listenForOutboxEvents } from '../adapters/postgres/outbox-listener.js';
 import type { Config } from './config.js';
 import { withRequestId } from './request-context.js';
 import { token, TOKENS } from './tokens.js';
+import { WakeLoop } from './wake-loop.js';
 
 /**
  * The event pipeline's wiring: outbox relay loop, transports and the worker's consumer. See
@@ -50,67 +51,6 @@ export const bullmqSettings = (config: Config): BullmqEventSettings => ({
   failedAgeSeconds: 30 * 24 * 3600,
 });
 
-/**
- * Runs the relay's step whenever it is woken (a commit here, a NOTIFY from elsewhere, the poll),
- * one round at a time, and again while rounds come back full or wakes arrived meanwhile.
- */
-export class RelayLoop {
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly deliver: DeliverOutboxEvents,
-    private readonly logger: Logger,
-    private readonly batchSize: number,
-    private readonly pollMs: number,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => this.wake(), this.pollMs);
-    this.timer.unref();
-    this.wake();
-  }
-
-  wake = (): void => {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-    });
-  };
-
-  /** Resolves when no round is running (tests; shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        const round = await this.deliver.execute();
-        if (round.claimed >= this.batchSize && round.failed < round.claimed) this.again = true;
-      } catch (error) {
-        // Database down: the poll tries again; nothing is lost, the events stay in the outbox.
-        this.logger.warn('outbox relay round failed', { error });
-        return;
-      }
-    } while (this.again && !this.stopped);
-  }
-
-  /** Stops waking and waits for the round in progress (its handlers finish). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.idle();
-  }
-}
-
 /** The handlers bound in the container (none is fine). */
 export const eventHandlers = (container: Container): (() => readonly EventHandler[]) => {
   let handlers: readonly EventHandler[] | null = null;
@@ -121,7 +61,7 @@ export const dispatcher = (container: Container, logger: Logger): DispatchEvent 
   new DispatchEvent(eventHandlers(container), logger.child('events.handlers'), withRequestId);
 
 export interface EventPipeline {
-  readonly relay: RelayLoop;
+  readonly relay: WakeLoop;
   stop(): Promise<void>;
 }
 
@@ -159,10 +99,14 @@ export const startEventPipeline = async (container: Container, role: 'api' | 'wo
   }
 
   const settings = relaySettings(config);
-  const relay = new RelayLoop(
-    new DeliverOutboxEvents(container.get(EVENT_TOKENS.OutboxQueue), publisher, clock, logger.child('relay'), settings),
-    logger.child('relay'),
-    settings.batchSize,
+  const deliver = new DeliverOutboxEvents(container.get(EVENT_TOKENS.OutboxQueue), publisher, clock, logger.child('relay'), settings);
+  const relay = new WakeLoop(
+    async () => {
+      const round = await deliver.execute();
+      return round.claimed >= settings.batchSize && round.failed < round.claimed ? 'more' : 'done';
+    },
+    // Database down: the poll tries again; nothing is lost, the events stay in the outbox.
+    (error) => logger.child('relay').warn('outbox relay round failed', { error }),
     config.events.pollMs,
   );
   const unsubscribe = container.get(EVENT_TOKENS.Commits).subscribe(relay.wake);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { startJobRunner, type JobLoop } from '../../composition/jobs.js';
+import { startJobRunner } from '../../composition/jobs.js';
+import type { WakeLoop } from '../../composition/wake-loop.js';
 import { FILES } from '../../composition/modules/files.js';
 import { TOKENS } from '../../composition/tokens.js';
 import type { ObjectStorage } from '../../core/files/object-storage.js';
@@ -48,7 +49,7 @@ const parseCsv = (text: string): string[][] => {
 describe('jobs API and records export on the memory profile', function () {
   this.timeout(60_000);
   let c: IdentityClient;
-  let runner: JobLoop | null = null;
+  let runner: WakeLoop | null = null;
 
   beforeEach(async () => {
     c = await identityClient({ JOBS_POLL_MS: '600000', JOBS_MAX_ATTEMPTS: '1' });

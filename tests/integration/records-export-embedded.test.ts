@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
-import { startJobRunner, type JobLoop } from '../../composition/jobs.js';
+import { startJobRunner } from '../../composition/jobs.js';
+import type { WakeLoop } from '../../composition/wake-loop.js';
 import { identityClient, type IdentityClient } from '../http/identity-client.js';
 
 const COUNT = 10_000;
@@ -13,7 +14,7 @@ describe('records export on the embedded profile', function () {
   this.timeout(300_000);
   let c: IdentityClient;
   let dataDir: string;
-  let runner: JobLoop | null = null;
+  let runner: WakeLoop | null = null;
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'portside-embedded-export-'));
