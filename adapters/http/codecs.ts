@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { isUuid } from '../../core/shared/ids.js';
 import type { Sort } from '../../core/shared/pagination.js';
-import { documented } from './schema-registry.js';
+import type { FieldIssue } from '../../core/shared/errors.js';
+import { docOf, documented } from './schema-registry.js';
 import { isCalendarDateTime } from '../../core/shared/calendar.js';
 
 /**
@@ -10,12 +11,32 @@ import { isCalendarDateTime } from '../../core/shared/calendar.js';
  * the OpenAPI document and the 422 details come from the same definitions that validate.
  */
 
-const refineString = (name: string, ok: (s: string) => boolean, schema: object, message: string) =>
+export const refineString = (name: string, ok: (s: string) => boolean, schema: object, message: string) =>
   documented(
     new t.Type<string, string, unknown>(
       name,
       (u): u is string => typeof u === 'string' && ok(u),
       (u, c) => (typeof u === 'string' && ok(u) ? t.success(u) : t.failure(u, c)),
+      t.identity,
+    ),
+    { schema: { type: 'string', ...schema }, message },
+  );
+
+/**
+ * A string held to a rule of the core (`issuesOf`, the same function every entry point runs), so
+ * the 422 names the rule's own message; `schema` states that rule for the OpenAPI document and is
+ * built from the core's own constants, never a copy of their values.
+ */
+export const ruledString = (name: string, issuesOf: (s: string) => readonly FieldIssue[], schema: object, message: string) =>
+  documented(
+    new t.Type<string, string, unknown>(
+      name,
+      (u): u is string => typeof u === 'string' && issuesOf(u).length === 0,
+      (u, c) => {
+        if (typeof u !== 'string') return t.failure(u, c);
+        const issues = issuesOf(u);
+        return issues.length === 0 ? t.success(u) : t.failure(u, c, issues[0]!.message);
+      },
       t.identity,
     ),
     { schema: { type: 'string', ...schema }, message },
@@ -43,6 +64,9 @@ export const DateTime = documented(
   ),
   { schema: { type: 'string', format: 'date-time' }, message: 'must be an RFC 3339 date-time with a time zone' },
 );
+
+/** A time the server writes (ISO 8601 in UTC, `Z`): for response views. */
+export const Timestamp = refineString('Timestamp', isCalendarDateTime, { format: 'date-time' }, 'must be an RFC 3339 date-time');
 
 /** An integer within [min, max] from a query-string value. */
 export const intFromString = (min: number, max: number, name = `Integer(${min}..${max})`) =>
@@ -152,3 +176,24 @@ export const strictObject = <R extends t.Props, O extends t.Props>(name: string,
 
 /** `T | null` that documents as nullable. */
 export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+
+/**
+ * An object codec that also requires exactly one of two optional keys (login's `email` or
+ * `username`). The refusal names the first key; the document says it with `oneOf`.
+ */
+export const exactlyOneOf = <C extends t.Mixed>(codec: C, keys: readonly [string, string], message: string): C =>
+  documented(
+    new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
+      codec.name,
+      codec.is,
+      (u, c) => {
+        const decoded = codec.validate(u, c);
+        if (E.isLeft(decoded)) return decoded;
+        const present = keys.filter((k) => (decoded.right as Record<string, unknown>)[k] !== undefined);
+        if (present.length === 1) return decoded;
+        return E.left([{ value: u, context: [...c, { key: keys[0], type: codec, actual: u }], message }]);
+      },
+      codec.encode,
+    ) as unknown as C,
+    { ...docOf(codec), extra: { oneOf: keys.map((k) => ({ required: [k] })), description: message.replace(/^send/, 'Send') } },
+  );

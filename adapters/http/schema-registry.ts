@@ -10,6 +10,8 @@ export interface CodecDoc {
   readonly message?: string;
   /** A closed object (strictObject): its props become the schema, with no additional properties. */
   readonly object?: { readonly required: t.Props; readonly optional: t.Props };
+  /** Merged onto the schema derived from the codec (or from `object`): a rule the structure cannot show, e.g. `oneOf`. */
+  readonly extra?: JsonSchema;
 }
 
 const docs = new WeakMap<t.Mixed, CodecDoc>();

@@ -3,17 +3,17 @@ import * as t from 'io-ts';
 import type { AuditEvent } from '../../../core/audit/audit-event.js';
 import type { ListAuditEvents } from '../../../core/audit/list-audit-events.js';
 import type { Page } from '../../../core/shared/pagination.js';
-import { boundedString, cursorQueryProps, DateTime, nullable, Uuid } from '../codecs.js';
+import { boundedString, cursorQueryProps, DateTime, nullable, Timestamp, Uuid } from '../codecs.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { ok, route, type AnyRoute } from '../route.js';
 
 const AuditEventView = t.type({
-  id: t.string,
+  id: Uuid,
   type: t.string,
-  actor_id: nullable(t.string),
-  subject_id: nullable(t.string),
+  actor_id: nullable(Uuid),
+  subject_id: nullable(Uuid),
   request_id: nullable(t.string),
-  occurred_at: t.string,
+  occurred_at: Timestamp,
   data: t.UnknownRecord,
 });
 

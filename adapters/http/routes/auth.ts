@@ -12,12 +12,25 @@ import type { RotateRefreshToken } from '../../../core/identity/rotate-refresh-t
 import type { ClientInfo, TokenPair } from '../../../core/identity/token-pair.js';
 import type { UpdateUser } from '../../../core/identity/update-user.js';
 import type { User } from '../../../core/identity/user.js';
-import { invalidField, notFound, type DomainError } from '../../../core/shared/errors.js';
+import { notFound } from '../../../core/shared/errors.js';
 import { isUuid } from '../../../core/shared/ids.js';
-import { boundedString, Page as PageNumber, Size, strictObject } from '../codecs.js';
+import { boundedString, exactlyOneOf, Page as PageNumber, Size, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { PageMetaView } from '../page-view.js';
+import { LOCATION, NO_STORE as NO_STORE_HEADERS } from '../response-headers.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type RequestInfo } from '../route.js';
-import { EmailField, FullNameField, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
+import {
+  CurrentPasswordField,
+  EmailField,
+  FullNameField,
+  LoginEmailField,
+  LoginUsernameField,
+  NewPasswordField,
+  PasswordField,
+  Role,
+  UsernameField,
+  UserView,
+  userView,
+} from './user-view.js';
 
 export interface AuthUseCases {
   readonly register: RegisterUser;
@@ -43,9 +56,9 @@ const tokensView = (p: TokenPair): t.TypeOf<typeof TokensView> => ({
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 const SessionItem = t.type({
-  id: t.string,
-  created_at: t.string,
-  last_used_at: t.string,
+  id: Uuid,
+  created_at: Timestamp,
+  last_used_at: Timestamp,
   user_agent: t.union([t.string, t.null]),
   ip: t.union([t.string, t.null]),
   current: t.boolean,
@@ -59,8 +72,12 @@ const sessionItem = (s: SessionView): t.TypeOf<typeof SessionItem> => ({
   current: s.current,
 });
 
-const RegisterBody = strictObject('Register', { email: EmailField, username: UsernameField, password: PasswordField }, { full_name: FullNameField, role: Role });
-const LoginBody = strictObject('Login', { password: PasswordField }, { email: EmailField, username: UsernameField });
+const RegisterBody = strictObject('Register', { email: EmailField, username: UsernameField, password: NewPasswordField }, { full_name: FullNameField, role: Role });
+const LoginBody = exactlyOneOf(
+  strictObject('Login', { password: PasswordField }, { email: LoginEmailField, username: LoginUsernameField }),
+  ['email', 'username'],
+  'send exactly one of email or username',
+);
 /** What Swagger UI's OAuth2 password flow posts; client credentials and scopes are accepted and ignored. */
 const TokenForm = t.intersection([
   t.type({ username: boundedString(1, 254, 'UsernameOrEmail'), password: PasswordField }),
@@ -68,23 +85,21 @@ const TokenForm = t.intersection([
 ]);
 const RefreshBody = strictObject('Refresh', { refresh_token: boundedString(1, 512, 'RefreshToken') }, {});
 const LogoutBody = strictObject('Logout', {}, { refresh_token: boundedString(1, 512, 'RefreshToken') });
-const ProfileBody = strictObject('UpdateProfile', {}, { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: PasswordField });
-const ChangePasswordBody = strictObject('ChangePassword', { current_password: PasswordField, new_password: PasswordField }, {});
+const ProfileBody = strictObject('UpdateProfile', {}, { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: CurrentPasswordField });
+const ChangePasswordBody = strictObject('ChangePassword', { current_password: PasswordField, new_password: NewPasswordField }, {});
 const SessionsQuery = t.partial({ page: PageNumber, size: Size });
 const SessionParams = t.type({ id: t.string });
 
 const client = (r: RequestInfo): ClientInfo => ({ ip: r.ip, userAgent: r.userAgent });
 
-const loginCommand = (body: t.TypeOf<typeof LoginBody>, r: RequestInfo): E.Either<DomainError, LogInCommand> => {
-  if ((body.email === undefined) === (body.username === undefined)) {
-    return E.left(invalidField('email', 'send exactly one of email or username'));
-  }
+/** The codec let through exactly one of email or username. */
+const loginCommand = (body: t.TypeOf<typeof LoginBody>, r: RequestInfo): LogInCommand => {
   const identifier = body.email !== undefined ? { kind: 'email' as const, value: body.email } : { kind: 'username' as const, value: body.username! };
-  return E.right({ identifier, password: body.password, client: client(r) });
+  return { identifier, password: body.password, client: client(r) };
 };
 
 const TOKENS_RESPONSES = {
-  200: { description: 'A new token pair', data: TokensView },
+  200: { description: 'A new token pair', data: TokensView, headers: NO_STORE_HEADERS },
   401: { description: 'Invalid credentials (the same answer for an unknown account and a wrong password)' },
   429: { description: 'Too many failed logins for this account from this address; Retry-After says when to retry' },
 };
@@ -98,7 +113,7 @@ export const authRoutes = (uc: AuthUseCases): AnyRoute[] => [
     tags: ['auth'],
     auth: 'none',
     body: RegisterBody,
-    responses: { 201: { description: 'The new user', data: UserView }, 409: { description: 'Email or username already taken' } },
+    responses: { 201: { description: 'The new user', data: UserView, headers: { Location: LOCATION } }, 409: { description: 'Email or username already taken' } },
     handler: async ({ body }) => {
       const result = await uc.register.execute({ email: body.email, username: body.username, password: body.password, fullName: body.full_name, role: body.role });
       return E.map((u: User) => created(userView(u), { Location: `/api/v1/users/${u.id}` }))(result);
@@ -113,9 +128,7 @@ export const authRoutes = (uc: AuthUseCases): AnyRoute[] => [
     body: LoginBody,
     responses: TOKENS_RESPONSES,
     handler: async ({ body, request }) => {
-      const cmd = loginCommand(body, request);
-      if (E.isLeft(cmd)) return cmd;
-      return E.map((p: TokenPair) => ok(tokensView(p), NO_STORE))(await uc.logIn.execute(cmd.right));
+      return E.map((p: TokenPair) => ok(tokensView(p), NO_STORE))(await uc.logIn.execute(loginCommand(body, request)));
     },
   }),
   route({

@@ -13,12 +13,13 @@ import type { Actor } from '../../../core/shared/actor.js';
 import { notFound, tooLarge, type DomainError } from '../../../core/shared/errors.js';
 import { isUuid } from '../../../core/shared/ids.js';
 import type { Page } from '../../../core/shared/pagination.js';
-import { cursorQueryProps } from '../codecs.js';
+import { cursorQueryProps, Timestamp, Uuid } from '../codecs.js';
 import { parseIfRange, parseRange, sendContent } from '../download.js';
 import { sendError } from '../envelope.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency, type Remember } from '../idempotency.js';
 import { abandonUpload, receiveFile, sha256OfUpload, UploadAborted } from '../multipart.js';
+import { CONTENT_RANGE, DOWNLOAD, ETAG, IDEMPOTENT_REPLAYED, LOCATION, UNSATISFIED_RANGE } from '../response-headers.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type Reply } from '../route.js';
 
 export interface FileUseCases {
@@ -45,13 +46,13 @@ export interface FileRouteOptions {
 /** Boundaries, part headers and a few small fields around the file. */
 const FORM_OVERHEAD = 64 * 1024;
 const FileView = t.type({
-  id: t.string,
-  owner_id: t.string,
+  id: Uuid,
+  owner_id: Uuid,
   filename: t.string,
   content_type: t.string,
   size: t.number,
   sha256: t.string,
-  created_at: t.string,
+  created_at: Timestamp,
 });
 const view = (f: StoredFile): t.TypeOf<typeof FileView> => ({
   id: f.id,
@@ -63,7 +64,7 @@ const view = (f: StoredFile): t.TypeOf<typeof FileView> => ({
   created_at: f.createdAt.toISOString(),
 });
 const pageView = (p: Page<StoredFile>, fromCursor: boolean) => ({ items: p.items.map(view), meta: cursorPageMeta(p, fromCursor) });
-const LinkView = t.type({ url: t.string, expires_at: t.string });
+const LinkView = t.type({ url: t.string, expires_at: Timestamp });
 
 // Any string: an id that is not a UUID names no file, so it is a 404 like any other unknown id.
 const IdParams = t.type({ id: t.string });
@@ -108,6 +109,9 @@ const rangeNotSatisfiable = (res: Response, size: number): Reply => {
 };
 
 const NOT_FOUND = { description: "No such file, or not the caller's" };
+/** Bytes are served with the type they were stored with: one of FILES_ALLOWED_TYPES, detected from them at upload. */
+const STORED_TYPE = 'the stored file\'s own content type (`content_type` of its metadata, one of FILES_ALLOWED_TYPES)';
+const RANGE_416 = { description: 'The range lies beyond the end of the file', headers: { 'Content-Range': UNSATISFIED_RANGE } };
 
 export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRoute[] => [
   route({
@@ -125,10 +129,11 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     bodyKind: 'multipart',
     headers: [IDEMPOTENCY_KEY],
     responses: {
-      201: { description: 'The stored file\'s metadata', data: FileView },
+      201: { description: 'The stored file\'s metadata', data: FileView, headers: { Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } },
+      409: { description: 'A request with this Idempotency-Key is still being processed' },
       413: { description: 'Over FILES_MAX_BYTES or over the caller\'s storage quota' },
       415: { description: 'A type outside the allow-list, or bytes that are not what the part claims' },
-      422: { description: 'No `file` part, or a malformed multipart body' },
+      422: { description: 'No `file` part, a malformed multipart body, an invalid Idempotency-Key, or the key reused with other bytes' },
       503: { description: 'Object storage or the database is unavailable; nothing was kept' },
     },
     handler: async ({ actor, req, res }) =>
@@ -169,10 +174,10 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     auth: 'none',
     params: TokenParams,
     responses: {
-      200: { description: 'The bytes', contentType: 'application/octet-stream' },
-      206: { description: 'The requested range', contentType: 'application/octet-stream' },
+      200: { description: `The bytes, as ${STORED_TYPE}`, contentType: '*/*', headers: DOWNLOAD },
+      206: { description: `The requested range, as ${STORED_TYPE}`, contentType: '*/*', headers: { ...DOWNLOAD, 'Content-Range': CONTENT_RANGE } },
       404: { description: 'Unknown, tampered or expired link, or the file is gone' },
-      416: { description: 'The range lies beyond the end of the file' },
+      416: RANGE_416,
     },
     handler: async ({ params, req, res }) => {
       // A link's answer carries no validator, so any If-Range fails to match it: the whole file.
@@ -213,10 +218,14 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
       },
     ],
     responses: {
-      200: { description: 'The bytes', contentType: 'application/octet-stream' },
-      206: { description: 'The requested range', contentType: 'application/octet-stream' },
+      200: { description: `The bytes, as ${STORED_TYPE}; ETag is \`"<sha256>"\``, contentType: '*/*', headers: { ...DOWNLOAD, ETag: ETAG } },
+      206: {
+        description: `The requested range, as ${STORED_TYPE}`,
+        contentType: '*/*',
+        headers: { ...DOWNLOAD, ETag: ETAG, 'Content-Range': CONTENT_RANGE },
+      },
       404: NOT_FOUND,
-      416: { description: 'The range lies beyond the end of the file' },
+      416: RANGE_416,
     },
     handler: async ({ actor, params, req, res }) => {
       if (!isUuid(params.id)) return fileNotFound();

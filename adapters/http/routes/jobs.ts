@@ -5,25 +5,26 @@ import { JOB_STATUSES, type Job } from '../../../core/jobs/job.js';
 import { EXPORT_FORMATS, type ExportRecords } from '../../../core/records/export-records.js';
 import { RECORD_STATUSES } from '../../../core/records/record.js';
 import { invalidField } from '../../../core/shared/errors.js';
-import { boundedString, nullable, oneOf, strictObject, Uuid } from '../codecs.js';
+import { boundedString, nullable, oneOf, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
+import { IDEMPOTENT_REPLAYED, LOCATION } from '../response-headers.js';
 import { ok, route, type AnyRoute, type Reply } from '../route.js';
 
 const IdParams = t.type({ id: t.string });
 const JsonObject = t.record(t.string, t.unknown);
 
 const JobView = t.type({
-  id: t.string,
+  id: Uuid,
   type: t.string,
   status: oneOf(JOB_STATUSES as unknown as readonly ['queued', 'running', 'completed', 'failed'], 'JobStatus'),
   progress: t.number,
   result: nullable(JsonObject),
   error: nullable(t.string),
   attempts: t.number,
-  created_at: t.string,
-  updated_at: t.string,
-  started_at: nullable(t.string),
-  finished_at: nullable(t.string),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  started_at: nullable(Timestamp),
+  finished_at: nullable(Timestamp),
 });
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -79,7 +80,11 @@ export const recordExportRoutes = (exportRecords: ExportRecords, idempotency?: I
     body: ExportBody,
     headers: [IDEMPOTENCY_KEY],
     responses: {
-      202: { description: 'The export job was queued (Location: the job)', data: t.type({ job_id: t.string }) },
+      202: {
+        description: 'The export job was queued (Location: the job)',
+        data: t.type({ job_id: Uuid }),
+        headers: { Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED },
+      },
       409: { description: 'A request with this Idempotency-Key is still being processed' },
     },
     handler: async ({ actor, query, body, req }) => {

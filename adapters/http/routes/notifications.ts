@@ -7,7 +7,7 @@ import type { Notification } from '../../../core/notifications/notification.js';
 import type { WatchNotifications } from '../../../core/notifications/watch-notifications.js';
 import { DependencyUnavailableError } from '../../../core/shared/errors.js';
 import type { Page } from '../../../core/shared/pagination.js';
-import { BooleanFromString, cursorQueryProps, nullable } from '../codecs.js';
+import { BooleanFromString, cursorQueryProps, nullable, Timestamp, Uuid } from '../codecs.js';
 import { notificationJson, type NotificationStreams } from '../notification-stream.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { HANDLED, noContent, ok, route, type AnyRoute } from '../route.js';
@@ -20,13 +20,13 @@ export interface NotificationUseCases {
 }
 
 const NotificationView = t.type({
-  id: t.string,
+  id: Uuid,
   kind: t.string,
   title: t.string,
   body: t.string,
   data: t.UnknownRecord,
-  created_at: t.string,
-  read_at: nullable(t.string),
+  created_at: Timestamp,
+  read_at: nullable(Timestamp),
 });
 
 const ListQuery = t.partial({ ...cursorQueryProps, unread: BooleanFromString });

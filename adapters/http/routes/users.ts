@@ -12,8 +12,9 @@ import { isUuid } from '../../../core/shared/ids.js';
 import type { Page } from '../../../core/shared/pagination.js';
 import { BooleanFromString, boundedString, cursorQueryProps, sortParam, strictObject } from '../codecs.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
+import { LOCATION } from '../response-headers.js';
 import { created, noContent, ok, route, type AnyRoute } from '../route.js';
-import { EmailField, FullNameField, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
+import { CurrentPasswordField, EmailField, FullNameField, NewPasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
 
 export interface UserAdminUseCases {
   readonly list: ListUsers;
@@ -32,13 +33,13 @@ const ListQuery = t.partial({
 });
 const CreateBody = strictObject(
   'CreateUser',
-  { email: EmailField, username: UsernameField, password: PasswordField },
+  { email: EmailField, username: UsernameField, password: NewPasswordField },
   { full_name: FullNameField, role: Role, is_active: t.boolean, is_superuser: t.boolean },
 );
 const UpdateBody = strictObject(
   'UpdateUser',
   {},
-  { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: PasswordField, role: Role, is_active: t.boolean, is_superuser: t.boolean },
+  { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: CurrentPasswordField, role: Role, is_active: t.boolean, is_superuser: t.boolean },
 );
 // Any string: an id that is not a UUID names no user, so it is a 404 like any other unknown id.
 const IdParams = t.type({ id: t.string });
@@ -75,7 +76,7 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
     tags: ['users'],
     auth: 'admin',
     body: CreateBody,
-    responses: { 201: { description: 'The new user', data: UserView }, 409: { description: 'Email or username already taken' } },
+    responses: { 201: { description: 'The new user', data: UserView, headers: { Location: LOCATION } }, 409: { description: 'Email or username already taken' } },
     handler: async ({ actor, body }) => {
       const result = await uc.create.execute(actor, {
         email: body.email,
@@ -115,7 +116,7 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
       200: { description: 'The updated user', data: UserView },
       403: { description: 'A non-admin tried to change role, is_active or is_superuser' },
       404: NOT_VISIBLE,
-      409: { description: 'Email or username already taken' },
+      409: { description: 'Email or username already taken, or the change would leave no active administrator (disabling or demoting the last one)' },
     },
     handler: async ({ actor, params, body }) => {
       if (!isUuid(params.id)) return E.left(notFound('User not found'));
@@ -139,7 +140,7 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
     tags: ['users'],
     auth: 'bearer',
     params: IdParams,
-    responses: { 204: { description: 'Deleted' }, 404: NOT_VISIBLE },
+    responses: { 204: { description: 'Deleted' }, 404: NOT_VISIBLE, 409: { description: 'The last active administrator cannot be deleted' } },
     handler: async ({ actor, params }) =>
       isUuid(params.id) ? E.map(() => noContent())(await uc.remove.execute(actor, params.id)) : E.left(notFound('User not found')),
   }),
