@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { isUuid } from '../../core/shared/ids.js';
 import type { Sort } from '../../core/shared/pagination.js';
 import type { FieldIssue } from '../../core/shared/errors.js';
-import { docOf, documented } from './schema-registry.js';
+import { docOf, documented, withExample } from './schema-registry.js';
 import { isCalendarDateTime } from '../../core/shared/calendar.js';
 
 /**
@@ -42,11 +42,13 @@ export const ruledString = (name: string, issuesOf: (s: string) => readonly Fiel
     { schema: { type: 'string', ...schema }, message },
   );
 
-export const Uuid = refineString('Uuid', isUuid, { format: 'uuid' }, 'must be a UUID');
+/** The UUID the examples of the OpenAPI document use. */
+export const EXAMPLE_UUID = '0192f1c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f';
+export const Uuid = refineString('Uuid', isUuid, { format: 'uuid', examples: [EXAMPLE_UUID] }, 'must be a UUID');
 
 // Pragmatic email check: one @, no spaces, a dot in the domain; the mailbox itself is what proves it.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-export const Email = refineString('Email', (s) => s.length <= 254 && EMAIL.test(s), { format: 'email', maxLength: 254 }, 'must be an email address');
+export const Email = refineString('Email', (s) => s.length <= 254 && EMAIL.test(s), { format: 'email', maxLength: 254, examples: ['ada@example.com'] }, 'must be an email address');
 
 export const boundedString = (min: number, max: number, name = `String(${min}..${max})`) =>
   refineString(name, (s) => s.length >= min && s.length <= max, { minLength: min, maxLength: max }, `must be ${min} to ${max} characters`);
@@ -62,11 +64,11 @@ export const DateTime = documented(
     },
     (d) => d.toISOString(),
   ),
-  { schema: { type: 'string', format: 'date-time' }, message: 'must be an RFC 3339 date-time with a time zone' },
+  { schema: { type: 'string', format: 'date-time', examples: ['2030-03-04T09:00:00+01:00'] }, message: 'must be an RFC 3339 date-time with a time zone' },
 );
 
 /** A time the server writes (ISO 8601 in UTC, `Z`): for response views. */
-export const Timestamp = refineString('Timestamp', isCalendarDateTime, { format: 'date-time' }, 'must be an RFC 3339 date-time');
+export const Timestamp = refineString('Timestamp', isCalendarDateTime, { format: 'date-time', examples: ['2026-01-31T12:00:00.000Z'] }, 'must be an RFC 3339 date-time');
 
 /** An integer within [min, max] from a query-string value. */
 export const intFromString = (min: number, max: number, name = `Integer(${min}..${max})`) =>
@@ -126,7 +128,7 @@ export const sortParam = <F extends string>(fields: readonly F[]) =>
 // Page mode refuses a page reaching past row 10,000 (core/shared/pagination.ts, MAX_OFFSET_ROWS):
 // the use case says so naming `cursor`; this bound only keeps the number sane.
 export const Page = intFromString(1, 1_000_000, 'Page');
-export const Size = intFromString(1, 100, 'Size');
+export const Size = withExample(intFromString(1, 100, 'Size'), 20);
 // The bound only stops abuse: it must pass every cursor the server issues, and one carries a sort
 // value (a 255-character name, a 254-character email) that may be non-ASCII or JSON-escaped, then
 // base64url: up to about 2,100 characters.

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
+import { EXAMPLE_UUID } from './codecs.js';
 import { MACHINE_CODES } from './error-mapper.js';
 import { bodyHandlingOf, type AnyRoute, type Method, type ResponseDoc } from './route.js';
 import { docOf, type JsonSchema } from './schema-registry.js';
@@ -77,6 +78,39 @@ const objectSchema = (required: t.Props, optional: t.Props, open: boolean): Json
   return { type: 'object', properties, ...(req.length > 0 ? { required: req } : {}), ...(open ? {} : { additionalProperties: false }) };
 };
 
+/**
+ * An example value for a schema, built from the examples its codecs carry (`withExample`, the
+ * `examples` of a documented codec), then from `const`, `enum`, formats and bounds. Of a `oneOf`
+ * of required keys (login) only the first branch's key is kept, so the example is a valid request.
+ */
+export const exampleOf = (schema: JsonSchema | undefined, depth = 0): unknown => {
+  const s = schema ?? {};
+  const examples = s['examples'] as unknown[] | undefined;
+  if (examples && examples.length > 0) return examples[0];
+  if ('const' in s) return s['const'];
+  const choices = (s['enum'] as unknown[] | undefined) ?? undefined;
+  if (choices && choices.length > 0) return choices[0];
+  if (depth > 8) return null;
+  const union = s['anyOf'] as JsonSchema[] | undefined;
+  if (union) return exampleOf(union.find((u) => u['type'] !== 'null') ?? union[0], depth + 1);
+  const type = s['type'];
+  if (type === 'object' || s['properties']) {
+    const props = (s['properties'] ?? {}) as Record<string, JsonSchema>;
+    const branches = (s['oneOf'] as { required?: string[] }[] | undefined) ?? [];
+    const excluded = new Set(branches.slice(1).flatMap((b) => b.required ?? []));
+    return Object.fromEntries(Object.entries(props).filter(([k]) => !excluded.has(k)).map(([k, v]) => [k, exampleOf(v, depth + 1)]));
+  }
+  if (type === 'array') return [exampleOf(s['items'] as JsonSchema | undefined, depth + 1)];
+  if (type === 'integer' || type === 'number') return (s['minimum'] as number | undefined) ?? 1;
+  if (type === 'boolean') return true;
+  if (type === 'string') {
+    if (s['format'] === 'uuid') return EXAMPLE_UUID;
+    if (s['format'] === 'date-time') return '2026-01-31T12:00:00.000Z';
+    return 'string';
+  }
+  return null;
+};
+
 const FIELD_ISSUE: JsonSchema = {
   type: 'object',
   required: ['field', 'message'],
@@ -152,6 +186,21 @@ const errorSchema = (status: number, detail: JsonSchema | undefined): JsonSchema
   };
 };
 
+/** An error response: the envelope with this status's machine code, and an example of it. */
+const errorContent = (code: number, doc: ResponseDoc) => {
+  const detail = doc.detail ? schemaOf(doc.detail) : code === 422 ? { type: 'array', items: FIELD_ISSUE } : undefined;
+  return {
+    schema: errorSchema(code, detail),
+    example: {
+      code,
+      error: MACHINE_CODES[code] ?? 'ERROR',
+      message: doc.description.split(/[;(]/)[0]!.trim(),
+      ...(detail ? { detail: exampleOf(detail) } : {}),
+      request_id: '5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f',
+    },
+  };
+};
+
 const headersOf = (names: readonly string[], own: ResponseDoc['headers']) => ({
   ...Object.fromEntries(names.map((n) => [n, headerRef(n)])),
   ...Object.fromEntries(
@@ -167,7 +216,15 @@ const parameters = (codec: t.Mixed | undefined, where: 'path' | 'query') => {
   const schema = schemaOf(codec);
   const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema['required'] as string[] | undefined) ?? []);
-  return Object.entries(props).map(([name, s]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: s }));
+  // An example only where the schema names a value (a filter that changes nothing harmful), so "Try it out" sends valid requests.
+  return Object.entries(props).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: s,
+    // Not an id: a filter on someone else's id is a 403 for most callers.
+    ...(where === 'query' && s['format'] !== 'uuid' && (s['examples'] !== undefined || s['enum'] !== undefined || s['type'] === 'boolean') ? { example: exampleOf(s) } : {}),
+  }));
 };
 
 const bodyRequired = (def: AnyRoute): boolean =>
@@ -217,8 +274,8 @@ const operation = (def: AnyRoute, api: boolean) => {
       : code === 204
         ? undefined
         : code >= 400
-          ? { 'application/json': { schema: errorSchema(code, doc.detail ? schemaOf(doc.detail) : code === 422 ? { type: 'array', items: FIELD_ISSUE } : undefined) } }
-          : { 'application/json': { schema: envelope(doc.data ? schemaOf(doc.data) : {}, code) } };
+          ? { 'application/json': errorContent(code, doc) }
+          : { 'application/json': { schema: envelope(doc.data ? schemaOf(doc.data) : {}, code), example: { code, message: 'success', data: doc.data ? exampleOf(schemaOf(doc.data)) : null } } };
     responses[String(code)] = { description: doc.description, headers, ...(content ? { content } : {}) };
   }
 
@@ -228,7 +285,7 @@ const operation = (def: AnyRoute, api: boolean) => {
       : def.bodyKind === 'form'
         ? { 'application/x-www-form-urlencoded': { schema: def.body ? schemaOf(def.body) : {} } }
         : def.body
-          ? { 'application/json': { schema: schemaOf(def.body) } }
+          ? { 'application/json': { schema: schemaOf(def.body), example: exampleOf(schemaOf(def.body)) } }
           : undefined;
 
   return {

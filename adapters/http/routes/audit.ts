@@ -5,16 +5,17 @@ import type { ListAuditEvents } from '../../../core/audit/list-audit-events.js';
 import type { Page } from '../../../core/shared/pagination.js';
 import { boundedString, cursorQueryProps, DateTime, nullable, Timestamp, Uuid } from '../codecs.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
+import { withExample } from '../schema-registry.js';
 import { ok, route, type AnyRoute } from '../route.js';
 
 const AuditEventView = t.type({
   id: Uuid,
-  type: t.string,
+  type: withExample(t.string, 'user.registered'),
   actor_id: nullable(Uuid),
   subject_id: nullable(Uuid),
-  request_id: nullable(t.string),
+  request_id: withExample(nullable(t.string), '5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f'),
   occurred_at: Timestamp,
-  data: t.UnknownRecord,
+  data: withExample(t.UnknownRecord, { role: 'taker' }),
 });
 
 const view = (e: AuditEvent): t.TypeOf<typeof AuditEventView> => ({
@@ -29,7 +30,7 @@ const view = (e: AuditEvent): t.TypeOf<typeof AuditEventView> => ({
 
 const ListQuery = t.partial({
   ...cursorQueryProps,
-  type: boundedString(1, 100, 'EventType'),
+  type: withExample(boundedString(1, 100, 'EventType'), 'user.registered'),
   actor_id: Uuid,
   from: DateTime,
   to: DateTime,

@@ -17,6 +17,7 @@ import { isUuid } from '../../../core/shared/ids.js';
 import { boundedString, exactlyOneOf, Page as PageNumber, Size, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { PageMetaView } from '../page-view.js';
 import { LOCATION, NO_STORE as NO_STORE_HEADERS } from '../response-headers.js';
+import { withExample } from '../schema-registry.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type RequestInfo } from '../route.js';
 import {
   CurrentPasswordField,
@@ -45,7 +46,12 @@ export interface AuthUseCases {
   readonly revokeSession: RevokeSession;
 }
 
-const TokensView = t.type({ access_token: t.string, refresh_token: t.string, token_type: t.literal('bearer'), expires_in: t.number });
+const TokensView = t.type({
+  access_token: withExample(t.string, 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkyZjFjMi03YTNiLTdjNGQtOGU1Zi02YTdiOGM5ZDBlMWYifQ.c2lnbmF0dXJl'),
+  refresh_token: withExample(t.string, 'Zk9xN2RrUjN2cWJ0WjBxY0N1T0xsQQ.3kq9xv1mYy0uWm1pQ3dPVEdNeUE'),
+  token_type: t.literal('bearer'),
+  expires_in: withExample(t.number, 900),
+});
 const tokensView = (p: TokenPair): t.TypeOf<typeof TokensView> => ({
   access_token: p.accessToken,
   refresh_token: p.refreshToken,
@@ -59,8 +65,8 @@ const SessionItem = t.type({
   id: Uuid,
   created_at: Timestamp,
   last_used_at: Timestamp,
-  user_agent: t.union([t.string, t.null]),
-  ip: t.union([t.string, t.null]),
+  user_agent: withExample(t.union([t.string, t.null]), 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0'),
+  ip: withExample(t.union([t.string, t.null]), '203.0.113.7'),
   current: t.boolean,
 });
 const sessionItem = (s: SessionView): t.TypeOf<typeof SessionItem> => ({

@@ -20,6 +20,7 @@ import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency, type Remember } from '../idempotency.js';
 import { abandonUpload, receiveFile, sha256OfUpload, UploadAborted } from '../multipart.js';
 import { CONTENT_RANGE, DOWNLOAD, ETAG, IDEMPOTENT_REPLAYED, LOCATION, UNSATISFIED_RANGE } from '../response-headers.js';
+import { withExample } from '../schema-registry.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type Reply } from '../route.js';
 
 export interface FileUseCases {
@@ -48,10 +49,10 @@ const FORM_OVERHEAD = 64 * 1024;
 const FileView = t.type({
   id: Uuid,
   owner_id: Uuid,
-  filename: t.string,
-  content_type: t.string,
-  size: t.number,
-  sha256: t.string,
+  filename: withExample(t.string, 'invoice-2026-01.pdf'),
+  content_type: withExample(t.string, 'application/pdf'),
+  size: withExample(t.number, 48213),
+  sha256: withExample(t.string, '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'),
   created_at: Timestamp,
 });
 const view = (f: StoredFile): t.TypeOf<typeof FileView> => ({
@@ -64,7 +65,7 @@ const view = (f: StoredFile): t.TypeOf<typeof FileView> => ({
   created_at: f.createdAt.toISOString(),
 });
 const pageView = (p: Page<StoredFile>, fromCursor: boolean) => ({ items: p.items.map(view), meta: cursorPageMeta(p, fromCursor) });
-const LinkView = t.type({ url: t.string, expires_at: Timestamp });
+const LinkView = t.type({ url: withExample(t.string, 'http://localhost:3000/api/v1/files/links/eyJmIjoiMDE5MmYxYzIifQ.c2ln'), expires_at: Timestamp });
 
 // Any string: an id that is not a UUID names no file, so it is a 404 like any other unknown id.
 const IdParams = t.type({ id: t.string });

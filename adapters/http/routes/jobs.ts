@@ -5,9 +5,10 @@ import { JOB_STATUSES, type Job } from '../../../core/jobs/job.js';
 import { EXPORT_FORMATS, type ExportRecords } from '../../../core/records/export-records.js';
 import { RECORD_STATUSES } from '../../../core/records/record.js';
 import { invalidField } from '../../../core/shared/errors.js';
-import { boundedString, nullable, oneOf, strictObject, Timestamp, Uuid } from '../codecs.js';
+import { boundedString, EXAMPLE_UUID, nullable, oneOf, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { IDEMPOTENT_REPLAYED, LOCATION } from '../response-headers.js';
+import { withExample } from '../schema-registry.js';
 import { ok, route, type AnyRoute, type Reply } from '../route.js';
 
 const IdParams = t.type({ id: t.string });
@@ -15,12 +16,12 @@ const JsonObject = t.record(t.string, t.unknown);
 
 const JobView = t.type({
   id: Uuid,
-  type: t.string,
+  type: withExample(t.string, 'records.export'),
   status: oneOf(JOB_STATUSES as unknown as readonly ['queued', 'running', 'completed', 'failed'], 'JobStatus'),
-  progress: t.number,
-  result: nullable(JsonObject),
-  error: nullable(t.string),
-  attempts: t.number,
+  progress: withExample(t.number, 100),
+  result: withExample(nullable(JsonObject), { file_id: EXAMPLE_UUID }),
+  error: withExample(nullable(t.string), null),
+  attempts: withExample(t.number, 1),
   created_at: Timestamp,
   updated_at: Timestamp,
   started_at: nullable(Timestamp),

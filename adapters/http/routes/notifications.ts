@@ -7,9 +7,10 @@ import type { Notification } from '../../../core/notifications/notification.js';
 import type { WatchNotifications } from '../../../core/notifications/watch-notifications.js';
 import { DependencyUnavailableError } from '../../../core/shared/errors.js';
 import type { Page } from '../../../core/shared/pagination.js';
-import { BooleanFromString, cursorQueryProps, nullable, Timestamp, Uuid } from '../codecs.js';
+import { BooleanFromString, cursorQueryProps, EXAMPLE_UUID, nullable, Timestamp, Uuid } from '../codecs.js';
 import { notificationJson, type NotificationStreams } from '../notification-stream.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
+import { withExample } from '../schema-registry.js';
 import { HANDLED, noContent, ok, route, type AnyRoute } from '../route.js';
 
 export interface NotificationUseCases {
@@ -21,10 +22,10 @@ export interface NotificationUseCases {
 
 const NotificationView = t.type({
   id: Uuid,
-  kind: t.string,
-  title: t.string,
-  body: t.string,
-  data: t.UnknownRecord,
+  kind: withExample(t.string, 'schedule.booked'),
+  title: withExample(t.string, 'Your slot was booked'),
+  body: withExample(t.string, 'Ada Lovelace booked your slot of 4 March 2030, 09:00 UTC'),
+  data: withExample(t.UnknownRecord, { schedule_id: EXAMPLE_UUID }),
   created_at: Timestamp,
   read_at: nullable(Timestamp),
 });

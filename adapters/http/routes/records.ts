@@ -14,7 +14,7 @@ import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { ETAG, IDEMPOTENT_REPLAYED, LOCATION } from '../response-headers.js';
 import { created, noContent, ok, route, type AnyRoute, type HeaderDoc } from '../route.js';
-import { documented } from '../schema-registry.js';
+import { documented, withExample } from '../schema-registry.js';
 
 export interface RecordUseCases {
   readonly create: CreateRecord;
@@ -32,7 +32,7 @@ const JsonObject = documented(
     t.identity,
   ),
   {
-    schema: { type: 'object', description: `any JSON object, at most ${CONFIG_MAX_BYTES} bytes as compact JSON; \`schedule\`, when present, is a cron expression` },
+    schema: { type: 'object', examples: [{ schedule: '0 2 * * *', source: 'orders' }], description: `any JSON object, at most ${CONFIG_MAX_BYTES} bytes as compact JSON; \`schedule\`, when present, is a cron expression` },
     message: 'must be a JSON object',
   },
 );
@@ -43,10 +43,10 @@ const Name = ruledString(
   'RecordName',
   nameIssues,
   // `\S`: not only spaces, which trimming would leave empty.
-  { minLength: 1, maxLength: NAME_MAX, pattern: '\\S', description: `1 to ${NAME_MAX} characters once trimmed (leading and trailing spaces do not count)` },
+  { minLength: 1, maxLength: NAME_MAX, pattern: '\\S', examples: ['Nightly orders import'], description: `1 to ${NAME_MAX} characters once trimmed (leading and trailing spaces do not count)` },
   `must be 1 to ${NAME_MAX} characters`,
 );
-const Description = ruledString('RecordDescription', descriptionIssues, { maxLength: DESCRIPTION_MAX }, `must be at most ${DESCRIPTION_MAX} characters`);
+const Description = ruledString('RecordDescription', descriptionIssues, { maxLength: DESCRIPTION_MAX, examples: ['Loads the previous day\'s orders at 02:00'] }, `must be at most ${DESCRIPTION_MAX} characters`);
 const writable = { name: Name, description: nullable(Description), config: JsonObject, status: Status };
 const { name, ...rest } = writable;
 const CreateBody = strictObject('CreateRecord', { name }, rest);
@@ -56,7 +56,7 @@ const ListQuery = t.partial({
   ...cursorQueryProps,
   sort: sortParam(RECORD_SORT_FIELDS),
   status: Status,
-  q: boundedString(0, 255, 'RecordQuery'),
+  q: withExample(boundedString(0, 255, 'RecordQuery'), 'orders'),
   owner_id: Uuid,
 });
 // Any string: an id that is not a UUID names no record, so it is a 404 like any other unknown id.
@@ -65,11 +65,11 @@ const IdParams = t.type({ id: t.string });
 const RecordView = t.type({
   id: Uuid,
   owner_id: Uuid,
-  name: t.string,
-  description: nullable(t.string),
+  name: Name,
+  description: nullable(Description),
   config: JsonObject,
   status: Status,
-  version: t.number,
+  version: withExample(t.number, 3),
   created_at: Timestamp,
   updated_at: Timestamp,
   created_by: Uuid,

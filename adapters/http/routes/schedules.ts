@@ -19,7 +19,7 @@ import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { ETAG, IDEMPOTENT_REPLAYED } from '../response-headers.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type HeaderDoc } from '../route.js';
-import { documented } from '../schema-registry.js';
+import { documented, withExample } from '../schema-registry.js';
 import { acceptedVersionsOf } from './records.js';
 
 export interface ScheduleUseCases {
@@ -53,10 +53,11 @@ const QueryDateTime = documented(
 );
 
 // Time rules (ends after starts, at most 7 days, not in the past) live in the core and are stated in the descriptions.
-const Note = nullable(ruledString('Note', (s) => noteIssues(s), { maxLength: NOTE_MAX }, `must be at most ${NOTE_MAX} characters`));
-const NewScheduleBody = strictObject('NewSchedule', { giver_id: Uuid, starts_at: DateTime, ends_at: DateTime }, { note: Note });
+const Note = nullable(ruledString('Note', (s) => noteIssues(s), { maxLength: NOTE_MAX, examples: ['First consultation; bring the signed form'] }, `must be at most ${NOTE_MAX} characters`));
+const EndsAt = withExample(DateTime, '2030-03-04T10:00:00+01:00');
+const NewScheduleBody = strictObject('NewSchedule', { giver_id: Uuid, starts_at: DateTime, ends_at: EndsAt }, { note: Note });
 const CreateBody = strictObject('CreateSchedules', { schedules: documented(t.array(NewScheduleBody), { extra: { minItems: 1, maxItems: BATCH_MAX } }) }, {});
-const MoveBody = strictObject('MoveSchedule', {}, { starts_at: DateTime, ends_at: DateTime, note: Note });
+const MoveBody = strictObject('MoveSchedule', {}, { starts_at: DateTime, ends_at: EndsAt, note: Note });
 
 const ListQuery = t.partial({
   ...cursorQueryProps,
@@ -74,11 +75,11 @@ const ScheduleView = t.type({
   id: Uuid,
   giver_id: Uuid,
   taker_id: nullable(Uuid),
-  starts_at: Timestamp,
-  ends_at: Timestamp,
+  starts_at: withExample(Timestamp, '2030-03-04T08:00:00.000Z'),
+  ends_at: withExample(Timestamp, '2030-03-04T09:00:00.000Z'),
   status: Status,
-  note: nullable(t.string),
-  version: t.number,
+  note: Note,
+  version: withExample(t.number, 2),
   created_at: Timestamp,
   created_by: nullable(Uuid),
   created_by_role: ChangerRole,

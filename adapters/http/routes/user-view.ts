@@ -12,15 +12,15 @@ import {
   usernameIssues,
 } from '../../../core/identity/user-fields.js';
 import { boundedString, nullable, oneOf, ruledString, Timestamp, Uuid } from '../codecs.js';
-import { documented } from '../schema-registry.js';
+import { documented, withExample } from '../schema-registry.js';
 
 /** The user as every identity route shows it: never the password hash, never the deletion mark. */
 export const UserView = t.type({
   id: Uuid,
-  email: t.string,
-  username: t.string,
-  full_name: nullable(t.string),
-  role: t.string,
+  email: withExample(t.string, 'ada@example.com'),
+  username: withExample(t.string, 'ada_lovelace'),
+  full_name: withExample(nullable(t.string), 'Ada Lovelace'),
+  role: withExample(t.string, 'taker'),
   is_active: t.boolean,
   is_superuser: t.boolean,
   is_verified: t.boolean,
@@ -41,6 +41,9 @@ export const userView = (u: User): t.TypeOf<typeof UserView> => ({
   updated_at: u.updatedAt.toISOString(),
 });
 
+/** The password the examples register and log in with (long enough, not a common one). */
+const EXAMPLE_PASSWORD = 'correct horse battery staple';
+
 // The rules themselves live in core/identity, so the CLI and HTTP refuse the same things with the
 // same messages; these codecs run them at the edge and state them in the OpenAPI document.
 export const Role = oneOf(['giver', 'taker'], 'Role');
@@ -48,16 +51,16 @@ export const Role = oneOf(['giver', 'taker'], 'Role');
 export const EmailField = ruledString(
   'EmailAddress',
   (s) => emailIssues(normalizeEmail(s)),
-  { format: 'email', maxLength: EMAIL_MAX_LENGTH, description: 'stored trimmed and lower-cased' },
+  { format: 'email', maxLength: EMAIL_MAX_LENGTH, description: 'stored trimmed and lower-cased', examples: ['ada@example.com'] },
   'must be a valid email address',
 );
 export const UsernameField = ruledString(
   'Username',
   (s) => usernameIssues(s),
-  { minLength: USERNAME_MIN_LENGTH, maxLength: USERNAME_MAX_LENGTH, pattern: USERNAME_PATTERN.source },
+  { minLength: USERNAME_MIN_LENGTH, maxLength: USERNAME_MAX_LENGTH, pattern: USERNAME_PATTERN.source, examples: ['ada_lovelace'] },
   'must be a username',
 );
-export const FullNameField = nullable(boundedString(0, FULL_NAME_MAX_LENGTH, 'FullName'));
+export const FullNameField = withExample(nullable(boundedString(0, FULL_NAME_MAX_LENGTH, 'FullName')), 'Ada Lovelace');
 /** A new password: the length rule here; the account-dependent rules (not common, not the username or email) in the core. */
 export const NewPasswordField = ruledString(
   'NewPassword',
@@ -66,6 +69,7 @@ export const NewPasswordField = ruledString(
     minLength: PASSWORD_MIN_LENGTH,
     maxLength: PASSWORD_MAX_LENGTH,
     description: `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters, not a commonly used password, not the username or the email; no composition rules`,
+    examples: [EXAMPLE_PASSWORD],
   },
   `must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
 );
@@ -74,11 +78,11 @@ export const NewPasswordField = ruledString(
  * or an older, shorter one; a wrong one is a 401 or a 422 on the field, never a hint about the policy.
  * The cap keeps hashing cost bounded.
  */
-export const PasswordField = boundedString(1, 1024, 'Password');
+export const PasswordField = withExample(boundedString(1, 1024, 'Password'), EXAMPLE_PASSWORD);
 /** What login looks accounts up by: any string within these bounds (a wrong one is the 401 of a failed login). */
-export const LoginEmailField = boundedString(3, EMAIL_MAX_LENGTH, 'LoginEmail');
-export const LoginUsernameField = boundedString(1, 64, 'LoginUsername');
+export const LoginEmailField = withExample(boundedString(3, EMAIL_MAX_LENGTH, 'LoginEmail'), 'ada@example.com');
+export const LoginUsernameField = withExample(boundedString(1, 64, 'LoginUsername'), 'ada_lovelace');
 /** In a profile change: needed when users change their own email (the document cannot say "when the email differs"). */
-export const CurrentPasswordField = documented(boundedString(1, 1024, 'CurrentPassword'), {
+export const CurrentPasswordField = documented(withExample(boundedString(1, 1024, 'CurrentPassword'), EXAMPLE_PASSWORD), {
   extra: { description: 'the caller\'s current password; required when changing one\'s own `email` (422 on `current_password` otherwise)' },
 });
