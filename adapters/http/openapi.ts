@@ -241,6 +241,8 @@ const automaticStatuses = (def: AnyRoute, api: boolean): Map<number, string> => 
   ];
   if (reasons400.length > 0) out.set(400, `Malformed request: ${reasons400.join('; ')}`);
   if (def.auth !== 'none') out.set(401, ERROR_TEXT[401]!);
+  // A public API route still checks a bearer token that is sent.
+  else if (api) out.set(401, 'An `Authorization: Bearer` header was sent and its token is not valid (this route needs none: leave it out)');
   if (def.auth === 'admin') out.set(403, 'Not an administrator');
   if (body === 'json' || body === 'empty' || body === 'form') {
     out.set(413, ERROR_TEXT[413]!);

@@ -31,7 +31,7 @@ export interface CheckedResponse<B> {
 export const checkedFetch = async <B = Record<string, unknown>>(url: string, init: RequestInit = {}): Promise<CheckedResponse<B>> => {
   const res = await fetch(url, init);
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text === '' ? null : (JSON.parse(text) as unknown);
   } catch {
