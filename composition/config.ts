@@ -139,6 +139,8 @@ export interface Config {
     readonly pollMs: number;
     /** Jobs one process runs at once. */
     readonly concurrency: number;
+    /** How long a claim (renewed by each progress report) holds a job before another runner may take it. */
+    readonly leaseMs: number;
   };
   /**
    * Apply pending migrations when the server starts: outside production, and always for the
@@ -290,6 +292,7 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
       maxAttempts: read('JOBS_MAX_ATTEMPTS', int(1, 100), 3),
       pollMs: read('JOBS_POLL_MS', int(100, 3_600_000), 2_000),
       concurrency: read('JOBS_CONCURRENCY', int(1, 64), 2),
+      leaseMs: read('JOBS_LEASE_MS', int(1_000, 3_600_000), 60_000),
     },
     migrateOnStart: read('MIGRATE_ON_START', bool, !production) || database === 'embedded',
   };

@@ -28,7 +28,7 @@ export const startJobRunner = (container: Container, role: 'api' | 'worker'): Wa
     () => (handlers ??= container.getAll(JOB_TOKENS.JobHandler, { optional: true })),
     container.get(TOKENS.Clock),
     logger,
-    { ...DEFAULT_JOB_RUNNER_SETTINGS, maxAttempts: config.jobs.maxAttempts },
+    { ...DEFAULT_JOB_RUNNER_SETTINGS, maxAttempts: config.jobs.maxAttempts, leaseMs: config.jobs.leaseMs },
   );
   // Each slot claims and runs jobs until the queue is empty; the poll finds jobs enqueued
   // elsewhere, leases that ran out and retries that came due.

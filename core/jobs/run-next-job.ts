@@ -40,6 +40,7 @@ export class RunNextJob {
     const fields = { jobId: job.id, jobType: job.type, attempt };
     try {
       if (!handler) throw new PermanentJobError(`no handler for jobs of type ${job.type}`);
+      this.logger.info('job started', fields);
       const result = await handler.run(job, {
         progress: (percent) => {
           const at = this.clock.now();
@@ -47,6 +48,8 @@ export class RunNextJob {
         },
       });
       const kept = await this.queue.complete(job.id, attempt, result, this.clock.now());
+      if (kept) this.logger.info('job completed', fields);
+      else this.logger.warn('job finished after another runner took it over; its result was dropped', fields);
       return { kind: 'ran', job, outcome: kept ? 'completed' : 'lost' };
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
