@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import type { JobHandler } from '../core/jobs/job-handler.js';
 import type { JobQueue } from '../core/jobs/job-queue.js';
 import { DEFAULT_JOB_RUNNER_SETTINGS, RunNextJob } from '../core/jobs/run-next-job.js';
+import { withRequestId } from './request-context.js';
 import { token, TOKENS } from './tokens.js';
 import { WakeLoop } from './wake-loop.js';
 
@@ -29,6 +30,7 @@ export const startJobRunner = (container: Container, role: 'api' | 'worker'): Wa
     container.get(TOKENS.Clock),
     logger,
     { ...DEFAULT_JOB_RUNNER_SETTINGS, maxAttempts: config.jobs.maxAttempts, leaseMs: config.jobs.leaseMs },
+    withRequestId,
   );
   // Each slot claims and runs jobs until the queue is empty; the poll finds jobs enqueued
   // elsewhere, leases that ran out and retries that came due.

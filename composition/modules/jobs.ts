@@ -14,6 +14,7 @@ import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
 import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
 import { CommitSignal } from '../events.js';
 import { JOB_TOKENS } from '../jobs.js';
+import { currentRequestId } from '../request-context.js';
 import type { ModuleBinder } from '../module.js';
 import { TOKENS, token } from '../tokens.js';
 import { FILES } from './files.js';
@@ -23,10 +24,13 @@ export const JOBS = {
   ExportRecords: token<ExportRecords>('jobs.ExportRecords'),
 };
 
-/** Tells this process's runner about every enqueue, so a job starts without waiting for the poll. */
-const notifying = (queue: JobQueue, signal: CommitSignal): JobQueue => ({
+/**
+ * Tells this process's runner about every enqueue, so a job starts without waiting for the poll,
+ * and stamps each job with the id of the request that asked for it (for the runner's log lines).
+ */
+const notifying = (queue: JobQueue, signal: CommitSignal, currentRequestId: () => string | null): JobQueue => ({
   enqueue: async (job) => {
-    const queued = await queue.enqueue(job);
+    const queued = await queue.enqueue({ ...job, requestId: job.requestId ?? currentRequestId() });
     signal.notify();
     return queued;
   },
@@ -42,7 +46,7 @@ export const bindJobs: ModuleBinder = ({ container, infra }) => {
   const db = infra.database;
   const signal = new CommitSignal();
   container.bind(JOB_TOKENS.Enqueued).toConstantValue(signal);
-  container.bind(JOB_TOKENS.JobQueue).toConstantValue(notifying(db ? new PostgresJobQueue(db) : new MemoryJobQueue(), signal));
+  container.bind(JOB_TOKENS.JobQueue).toConstantValue(notifying(db ? new PostgresJobQueue(db) : new MemoryJobQueue(), signal, currentRequestId));
   container.bind(JOBS.GetJob).toResolvedValue((queue: JobQueue) => new GetJob(queue), [JOB_TOKENS.JobQueue]);
   container
     .bind(JOBS.ExportRecords)

@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import { noRequestScope, type RequestScope } from '../shared/dispatch-event.js';
 import type { Logger } from '../shared/logger.js';
 import type { Job } from './job.js';
 import { PermanentJobError, type JobHandler } from './job-handler.js';
@@ -29,12 +30,18 @@ export class RunNextJob {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: JobRunnerSettings = DEFAULT_JOB_RUNNER_SETTINGS,
+    /** Runs a job inside the request that asked for it, so every log line for it names that request. */
+    private readonly scope: RequestScope = noRequestScope,
   ) {}
 
   async execute(): Promise<JobRun> {
     const now = this.clock.now();
     const job = await this.queue.claim(now, this.leaseFrom(now));
     if (job === null) return { kind: 'idle' };
+    return this.scope(job.requestId, () => this.run(job));
+  }
+
+  private async run(job: Job): Promise<JobRun> {
     const attempt = job.attempts;
     const handler = this.handlers().find((h) => h.type === job.type);
     const fields = { jobId: job.id, jobType: job.type, attempt };

@@ -293,7 +293,12 @@ describe('scale-out: two API processes and two workers on one PostgreSQL and Red
     const done = await job();
     expect(done).to.deep.include({ status: 'completed', attempts: 2, progress: 100, error: null });
     expect(done['result']).to.deep.equal({ file_id: jobId });
-    expect(logLines(survivor).some((l) => l['message'] === 'job completed' && l['jobId'] === jobId && l['attempt'] === 2)).to.equal(true);
+    // Both workers' lines for the job name the request that asked for it.
+    const started = logLines(victim).find((l) => l['message'] === 'job started' && l['jobId'] === jobId)!;
+    expect(started).to.deep.include({ attempt: 1, request_id: 'scale-out-export-1' });
+    const completed = logLines(survivor).filter((l) => l['message'] === 'job completed' && l['jobId'] === jobId);
+    expect(completed).to.have.length(1);
+    expect(completed[0]).to.deep.include({ attempt: 2, request_id: 'scale-out-export-1' });
 
     // One file, owned by the caller, holding every record once.
     const files = await call(api('B').base, 'GET', '/api/v1/files', { token: owner.token });
