@@ -17,8 +17,8 @@ import type {
   ObjectTooLarge,
   PutOptions,
   PutResult,
-} from '../../core/files/object-storage.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+} from '../../core/files/ports/object-storage.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 export interface LocalDiskOptions {
   /** Objects go under `<root>/objects`, uploads in progress under `<root>/tmp`. */

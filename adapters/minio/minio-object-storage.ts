@@ -13,8 +13,8 @@ import type {
   ObjectTooLarge,
   PutOptions,
   PutResult,
-} from '../../core/files/object-storage.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+} from '../../core/files/ports/object-storage.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 export interface MinioOptions {
   /** `http(s)://host:port`, or `host:port` with `useSSL` deciding the scheme. */
