@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
-import { ByteMeter } from '../../core/files/byte-meter.js';
+import { ByteMeter } from '../shared/byte-meter.js';
 import { invalidField, tooLarge, type DomainError } from '../../core/shared/entities/errors.js';
 
 /** After refusing an upload, this much more is read (so the client sees the answer) before hanging up. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
-import { ByteMeter } from '../../core/files/byte-meter.js';
+import { ByteMeter } from '../shared/byte-meter.js';
 import type { Clock } from '../../core/shared/ports/clock.js';
 import type {
   ByteRange,

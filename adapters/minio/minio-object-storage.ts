@@ -1,7 +1,7 @@
 import { pipeline, Transform } from 'node:stream';
 import { Client, S3Error } from 'minio';
 import * as E from 'fp-ts/lib/Either.js';
-import { ByteMeter } from '../../core/files/byte-meter.js';
+import { ByteMeter } from '../shared/byte-meter.js';
 import type {
   ByteRange,
   LinkOptions,
