@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { DEFAULT_ALLOWED_TYPES } from '../core/files/file-policy.js';
+import { DEFAULT_ALLOWED_TYPES } from '../core/files/entities/file-policy.js';
 
 /**
  * Configuration comes from the environment (and an optional `.env`, loaded by the entry point).

@@ -1,7 +1,7 @@
 import type { Container } from 'inversify';
-import type { JobHandler } from '../core/jobs/job-handler.js';
-import type { JobQueue } from '../core/jobs/job-queue.js';
-import { DEFAULT_JOB_RUNNER_SETTINGS, RunNextJob } from '../core/jobs/run-next-job.js';
+import type { JobHandler } from '../core/jobs/ports/job-handler.js';
+import type { JobQueue } from '../core/jobs/ports/job-queue.js';
+import { DEFAULT_JOB_RUNNER_SETTINGS, RunNextJob } from '../core/jobs/use-cases/run-next-job.js';
 import { withRequestId } from './request-context.js';
 import { token, TOKENS } from './tokens.js';
 import { WakeLoop } from './wake-loop.js';

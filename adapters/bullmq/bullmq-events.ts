@@ -1,8 +1,8 @@
 import { createClient } from 'redis';
 import { createNodeRedisClient, Queue, Worker, type Job } from 'bullmq';
-import type { PublishedEvent } from '../../core/shared/event-handler.js';
-import type { EventPublisher } from '../../core/shared/event-publisher.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import type { PublishedEvent } from '../../core/shared/ports/event-handler.js';
+import type { EventPublisher } from '../../core/shared/ports/event-publisher.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 /** How BullMQ keeps, retries and recovers event jobs. */
 export interface BullmqEventSettings {

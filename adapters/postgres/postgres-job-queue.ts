@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
-import type { Job, JobPayload, JobPriority, JobStatus, NewJob } from '../../core/jobs/job.js';
-import { JOB_PRIORITIES, newJob, priorityRank } from '../../core/jobs/job.js';
-import type { JobQueue } from '../../core/jobs/job-queue.js';
+import type { Job, JobPayload, JobPriority, JobStatus, NewJob } from '../../core/jobs/entities/job.js';
+import { JOB_PRIORITIES, newJob, priorityRank } from '../../core/jobs/entities/job.js';
+import type { JobQueue } from '../../core/jobs/ports/job-queue.js';
 import { guarded, type PostgresDatabase } from './database.js';
 
 interface JobRow {

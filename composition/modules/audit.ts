@@ -1,9 +1,9 @@
 import { auditRoutes } from '../../adapters/http/routes/audit.js';
 import { MemoryAuditLog } from '../../adapters/memory/memory-audit-log.js';
 import { PostgresAuditLog } from '../../adapters/postgres/postgres-audit-log.js';
-import type { AuditLog } from '../../core/audit/audit-log.js';
-import { AuditTrailHandler } from '../../core/audit/audit-trail-handler.js';
-import { ListAuditEvents } from '../../core/audit/list-audit-events.js';
+import type { AuditLog } from '../../core/audit/ports/audit-log.js';
+import { AuditTrailHandler } from '../../core/audit/use-cases/audit-trail-handler.js';
+import { ListAuditEvents } from '../../core/audit/use-cases/list-audit-events.js';
 import type { ModuleBinder } from '../module.js';
 import { TOKENS, token } from '../tokens.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditEvent } from '../../core/audit/audit-event.js';
-import type { AuditFilter, AuditLog } from '../../core/audit/audit-log.js';
+import type { AuditEvent } from '../../core/audit/entities/audit-event.js';
+import type { AuditFilter, AuditLog } from '../../core/audit/ports/audit-log.js';
 import { left, right } from '../support/builders.js';
 
 export interface AuditLogFixture {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { JobPriority } from '../../core/jobs/job.js';
-import type { JobQueue } from '../../core/jobs/job-queue.js';
+import type { JobPriority } from '../../core/jobs/entities/job.js';
+import type { JobQueue } from '../../core/jobs/ports/job-queue.js';
 
 export interface JobQueueFixture {
   readonly queue: JobQueue;

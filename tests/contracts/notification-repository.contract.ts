@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { NewNotification, Notification } from '../../core/notifications/notification.js';
-import type { NotificationSignal } from '../../core/notifications/notification-bus.js';
-import type { NotificationRepository } from '../../core/notifications/notification-repository.js';
-import type { IdGenerator } from '../../core/shared/ids.js';
-import type { PageQuery } from '../../core/shared/pagination.js';
+import type { NewNotification, Notification } from '../../core/notifications/entities/notification.js';
+import type { NotificationSignal } from '../../core/notifications/ports/notification-bus.js';
+import type { NotificationRepository } from '../../core/notifications/ports/notification-repository.js';
+import type { IdGenerator } from '../../core/shared/ports/ids.js';
+import type { PageQuery } from '../../core/shared/entities/pagination.js';
 import { left, right } from '../support/builders.js';
 
 export interface NotificationRepositoryFixture {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
 import { MemoryJobQueue } from '../../../adapters/memory/memory-job-queue.js';
-import { PermanentJobError, type JobContext, type JobHandler } from '../../../core/jobs/job-handler.js';
-import type { Job, JobPayload } from '../../../core/jobs/job.js';
-import { RunNextJob } from '../../../core/jobs/run-next-job.js';
+import { PermanentJobError, type JobContext, type JobHandler } from '../../../core/jobs/ports/job-handler.js';
+import type { Job, JobPayload } from '../../../core/jobs/entities/job.js';
+import { RunNextJob } from '../../../core/jobs/use-cases/run-next-job.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { silentLogger } from '../../support/routes-app.js';
 
