@@ -72,7 +72,7 @@ const stop = async (proc: ScriptProcess): Promise<void> => {
 };
 
 describe('scale-out: two API processes and two workers on one PostgreSQL and Redis', function () {
-  this.timeout(180_000);
+  this.timeout(240_000);
   const apis: Api[] = [];
   const workers: ScriptProcess[] = [];
   let drop: (() => Promise<void>) | undefined;
@@ -117,27 +117,24 @@ describe('scale-out: two API processes and two workers on one PostgreSQL and Red
       apis.push({ name, base: `http://127.0.0.1:${port}`, proc });
     }
     for (let i = 0; i < 2; i++) workers.push(spawnScript('composition/main/worker.ts', [], { ...env, LOG_LEVEL: 'info' }, os.tmpdir()));
-    // Readiness polling only: nothing below depends on timing.
-    for (const api of apis) {
+    // Readiness polling only: nothing below depends on timing. Four processes loading the whole
+    // application at once on a busy machine can take a while; the bound is generous.
+    const ready = async (name: string, proc: ScriptProcess, check: () => Promise<boolean>) => {
       await waitFor(
         async () => {
-          if (api.proc.child.exitCode !== null) throw new Error(`API ${api.name} exited:\n${api.proc.output()}`);
-          return fetch(`${api.base}/health/ready`).then((res) => res.ok, () => false);
+          if (proc.child.exitCode !== null) throw new Error(`${name} exited:\n${proc.output()}`);
+          return check();
         },
-        `API ${api.name} to be ready`,
-        60_000,
-      );
-    }
-    for (const [i, worker] of workers.entries()) {
-      await waitFor(
-        async () => {
-          if (worker.child.exitCode !== null) throw new Error(`worker ${i + 1} exited:\n${worker.output()}`);
-          return logLines(worker).some((l) => l['message'] === 'worker started' || String(l['message']).startsWith('worker started'));
-        },
-        `worker ${i + 1} to start`,
-        60_000,
-      );
-    }
+        `${name} to be ready`,
+        150_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; its output so far:\n${proc.output()}`);
+      });
+    };
+    await Promise.all([
+      ...apis.map((a) => ready(`API ${a.name}`, a.proc, () => fetch(`${a.base}/health/ready`).then((res) => res.ok, () => false))),
+      ...workers.map((w, i) => ready(`worker ${i + 1}`, w, async () => logLines(w).some((l) => String(l['message']).startsWith('worker started')))),
+    ]);
   });
 
   after(async () => {
