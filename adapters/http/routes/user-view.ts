@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
-import type { User } from '../../../core/identity/user.js';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordLengthIssues } from '../../../core/identity/password-policy.js';
+import type { User } from '../../../core/identity/entities/user.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordLengthIssues } from '../../../core/identity/entities/password-policy.js';
 import {
   EMAIL_MAX_LENGTH,
   emailIssues,
@@ -10,7 +10,7 @@ import {
   USERNAME_MIN_LENGTH,
   USERNAME_PATTERN,
   usernameIssues,
-} from '../../../core/identity/user-fields.js';
+} from '../../../core/identity/entities/user-fields.js';
 import { boundedString, nullable, oneOf, ruledString, Timestamp, Uuid } from '../codecs.js';
 import { documented, withExample } from '../schema-registry.js';
 
