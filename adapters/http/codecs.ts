@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { isUuid } from '../../core/shared/ports/ids.js';
-import type { Sort } from '../../core/shared/entities/pagination.js';
+import { MAX_OFFSET_ROWS, MAX_PAGE_SIZE, type Sort } from '../../core/shared/entities/pagination.js';
 import type { FieldIssue } from '../../core/shared/entities/errors.js';
 import { docOf, documented, withExample } from './schema-registry.js';
 import { isCalendarDateTime } from '../../core/shared/entities/calendar.js';
@@ -127,8 +127,10 @@ export const sortParam = <F extends string>(fields: readonly F[]) =>
 
 // Page mode refuses a page reaching past row 10,000 (core/shared/pagination.ts, MAX_OFFSET_ROWS):
 // the use case says so naming `cursor`; this bound only keeps the number sane.
-export const Page = intFromString(1, 1_000_000, 'Page');
-export const Size = withExample(intFromString(1, 100, 'Size'), 20);
+export const Page = documented(intFromString(1, 1_000_000, 'Page'), {
+  extra: { description: `from 1; a page reaching past row ${MAX_OFFSET_ROWS} (page × size) is a 422: page deeper with \`cursor\`` },
+});
+export const Size = withExample(intFromString(1, MAX_PAGE_SIZE, 'Size'), 20);
 // The bound only stops abuse: it must pass every cursor the server issues, and one carries a sort
 // value (a 255-character name, a 254-character email) that may be non-ASCII or JSON-escaped, then
 // base64url: up to about 2,100 characters.

@@ -14,7 +14,7 @@ import type { UpdateUser } from '../../../core/identity/use-cases/update-user.js
 import type { User } from '../../../core/identity/entities/user.js';
 import { notFound } from '../../../core/shared/entities/errors.js';
 import { isUuid } from '../../../core/shared/ports/ids.js';
-import { boundedString, exactlyOneOf, Page as PageNumber, Size, strictObject, Timestamp, Uuid } from '../codecs.js';
+import { boundedString, exactlyOneOf, intFromString, Size, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { PageMetaView } from '../page-view.js';
 import { LOCATION, NO_STORE as NO_STORE_HEADERS } from '../response-headers.js';
 import { withExample } from '../schema-registry.js';
@@ -93,7 +93,8 @@ const RefreshBody = strictObject('Refresh', { refresh_token: boundedString(1, 51
 const LogoutBody = strictObject('Logout', {}, { refresh_token: boundedString(1, 512, 'RefreshToken') });
 const ProfileBody = strictObject('UpdateProfile', {}, { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: CurrentPasswordField });
 const ChangePasswordBody = strictObject('ChangePassword', { current_password: PasswordField, new_password: NewPasswordField }, {});
-const SessionsQuery = t.partial({ page: PageNumber, size: Size });
+// A handful of sessions, paged in memory: no depth limit, unlike the lists that page in the database.
+const SessionsQuery = t.partial({ page: intFromString(1, 1_000_000, 'Page'), size: Size });
 const SessionParams = t.type({ id: t.string });
 
 const client = (r: RequestInfo): ClientInfo => ({ ip: r.ip, userAgent: r.userAgent });

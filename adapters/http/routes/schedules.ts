@@ -13,7 +13,7 @@ import type { GetSchedule } from '../../../core/scheduling/use-cases/get-schedul
 import type { ListSchedules } from '../../../core/scheduling/use-cases/list-schedules.js';
 import type { MoveSchedule } from '../../../core/scheduling/use-cases/move-schedule.js';
 import type { RejectSchedule } from '../../../core/scheduling/use-cases/reject-schedule.js';
-import { BATCH_MAX, NOTE_MAX, noteIssues } from '../../../core/scheduling/entities/schedule-rules.js';
+import { BATCH_MAX, MAX_DURATION_MS, NOTE_MAX, noteIssues } from '../../../core/scheduling/entities/schedule-rules.js';
 import { cursorQueryProps, DateTime, nullable, oneOf, ruledString, sortParam, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
@@ -54,10 +54,14 @@ const QueryDateTime = documented(
 
 // Time rules (ends after starts, at most 7 days, not in the past) live in the core and are stated in the descriptions.
 const Note = nullable(ruledString('Note', (s) => noteIssues(s), { maxLength: NOTE_MAX, examples: ['First consultation; bring the signed form'] }, `must be at most ${NOTE_MAX} characters`));
-const EndsAt = withExample(DateTime, '2030-03-04T10:00:00+01:00');
-const NewScheduleBody = strictObject('NewSchedule', { giver_id: Uuid, starts_at: DateTime, ends_at: EndsAt }, { note: Note });
+// Rules between fields, which no schema states: in the descriptions, from the core's constants.
+const StartsAt = documented(withExample(DateTime, '2030-03-04T09:00:00+01:00'), { extra: { description: 'not in the past' } });
+const EndsAt = documented(withExample(DateTime, '2030-03-04T10:00:00+01:00'), {
+  extra: { description: `after starts_at, at most ${MAX_DURATION_MS / 86_400_000} days later` },
+});
+const NewScheduleBody = strictObject('NewSchedule', { giver_id: Uuid, starts_at: StartsAt, ends_at: EndsAt }, { note: Note });
 const CreateBody = strictObject('CreateSchedules', { schedules: documented(t.array(NewScheduleBody), { extra: { minItems: 1, maxItems: BATCH_MAX } }) }, {});
-const MoveBody = strictObject('MoveSchedule', {}, { starts_at: DateTime, ends_at: EndsAt, note: Note });
+const MoveBody = strictObject('MoveSchedule', {}, { starts_at: StartsAt, ends_at: EndsAt, note: Note });
 
 const ListQuery = t.partial({
   ...cursorQueryProps,
