@@ -153,13 +153,10 @@ const COMMON_HEADERS: Record<string, { description: string; required: boolean; s
 const RATE_LIMIT_HEADERS = ['RateLimit-Policy', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
 const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
+/** The descriptions of the statuses automaticStatuses adds (a route's own declaration wins). */
 const ERROR_TEXT: Record<number, string> = {
-  400: 'Malformed request',
   401: 'Missing, malformed, expired or revoked bearer token',
-  403: 'Authenticated but not allowed',
-  404: 'Not found, or not visible to the caller',
   413: 'Body over its limit',
-  415: 'Wrong content type or content encoding for the body',
   429: 'Rate limited (Retry-After tells when to retry)',
   500: 'Unexpected error (a bug): a generic message, nothing internal',
   503: 'A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry)',
@@ -216,13 +213,13 @@ const parameters = (codec: t.Mixed | undefined, where: 'path' | 'query') => {
   const schema = schemaOf(codec);
   const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema['required'] as string[] | undefined) ?? []);
-  // An example only where the schema names a value (a filter that changes nothing harmful), so "Try it out" sends valid requests.
   return Object.entries(props).map(([name, s]) => ({
     name,
     in: where,
     required: where === 'path' || required.has(name),
     schema: s,
-    // Not an id: a filter on someone else's id is a 403 for most callers.
+    // An example only where the schema names a real value, so "Try it out" sends a valid request; not an id, which would
+    // only empty the list.
     ...(where === 'query' && s['format'] !== 'uuid' && (s['examples'] !== undefined || s['enum'] !== undefined || s['type'] === 'boolean') ? { example: exampleOf(s) } : {}),
   }));
 };
