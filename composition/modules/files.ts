@@ -24,6 +24,7 @@ import { UploadFile } from '../../core/files/use-cases/upload-file.js';
 import type { Clock } from '../../core/shared/ports/clock.js';
 import type { IdGenerator } from '../../core/shared/ports/ids.js';
 import type { IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../../adapters/shared/stored-response.js';
 import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import { dataPath } from '../infrastructure.js';
 import type { ModuleBinder, ModuleContext } from '../module.js';
@@ -131,7 +132,7 @@ export const bindFiles: ModuleBinder = async (ctx) => {
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(
-      (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore) =>
+      (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore<StoredResponse>) =>
         fileRoutes(
           fileUseCases({ files, storage, detector, uow, ids, clock, policy }),
           { maxBytes: policy.maxBytes, idempotency: { store, clock }, publicBaseUrl: config.http.publicBaseUrl },

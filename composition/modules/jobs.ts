@@ -11,6 +11,7 @@ import type { RecordRepository } from '../../core/records/ports/record-repositor
 import type { Clock } from '../../core/shared/ports/clock.js';
 import type { IdGenerator } from '../../core/shared/ports/ids.js';
 import type { IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../../adapters/shared/stored-response.js';
 import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import { CommitSignal } from '../events.js';
 import { JOB_TOKENS } from '../jobs.js';
@@ -58,7 +59,7 @@ export const bindJobs: ModuleBinder = ({ container, infra }) => {
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(
-      (exportRecords: ExportRecords, store: IdempotencyStore, clock: Clock) => recordExportRoutes(exportRecords, { store, clock }),
+      (exportRecords: ExportRecords, store: IdempotencyStore<StoredResponse>, clock: Clock) => recordExportRoutes(exportRecords, { store, clock }),
       [JOBS.ExportRecords, TOKENS.IdempotencyStore, TOKENS.Clock],
     );
 };
