@@ -15,7 +15,7 @@ const JsonObject = t.record(t.string, t.unknown);
 const JobView = t.type({
   id: t.string,
   type: t.string,
-  status: oneOf(JOB_STATUSES as unknown as readonly ['queued', 'running', 'completed', 'failed'], 'JobStatus'),
+  status: oneOf(JOB_STATUSES, 'JobStatus'),
   progress: t.number,
   result: nullable(JsonObject),
   error: nullable(t.string),
@@ -56,8 +56,8 @@ export const jobRoutes = (get: GetJob): AnyRoute[] => [
   }),
 ];
 
-const Format = oneOf(EXPORT_FORMATS as unknown as readonly ['ndjson', 'csv'], 'ExportFormat');
-const Status = oneOf(RECORD_STATUSES as unknown as readonly ['active', 'inactive', 'archived'], 'RecordStatus');
+const Format = oneOf(EXPORT_FORMATS, 'ExportFormat');
+const Status = oneOf(RECORD_STATUSES, 'RecordStatus');
 const exportProps = { format: Format, status: Status, q: boundedString(0, 255, 'RecordQuery'), owner_id: Uuid };
 const ExportBody = strictObject('ExportRecords', {}, exportProps);
 const ExportQuery = t.partial(exportProps);

@@ -32,7 +32,7 @@ const JsonObject = documented(
   { schema: { type: 'object', description: 'any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression' }, message: 'must be a JSON object' },
 );
 
-const Status = oneOf(RECORD_STATUSES as unknown as readonly ['active', 'inactive', 'archived'], 'RecordStatus');
+const Status = oneOf(RECORD_STATUSES, 'RecordStatus');
 // Length rules (trimmed name 1..255) live in the core so every entry point shares them.
 const writable = { name: t.string, description: nullable(t.string), config: JsonObject, status: Status };
 const { name, ...rest } = writable;

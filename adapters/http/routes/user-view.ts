@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import type { User } from '../../../core/identity/entities/user.js';
+import { ROLES } from '../../../core/shared/entities/actor.js';
 import { boundedString, nullable, oneOf } from '../codecs.js';
 
 /** The user as every identity route shows it: never the password hash, never the deletion mark. */
@@ -31,7 +32,7 @@ export const userView = (u: User): t.TypeOf<typeof UserView> => ({
 
 // Shapes only: the rules (username pattern, email form, password policy) live in core/identity so
 // the CLI and HTTP refuse the same things with the same messages.
-export const Role = oneOf(['giver', 'taker'], 'Role');
+export const Role = oneOf(ROLES, 'Role');
 export const EmailField = boundedString(3, 254, 'EmailAddress');
 export const UsernameField = boundedString(1, 64, 'Username');
 export const FullNameField = nullable(boundedString(0, 255, 'FullName'));
