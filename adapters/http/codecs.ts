@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { isUuid } from '../../core/shared/ports/ids.js';
+import { isUuid } from '../../core/shared/entities/entity-id.js';
 import type { Sort } from '../../core/shared/entities/pagination.js';
 import { documented } from './schema-registry.js';
 import { isCalendarDateTime } from '../../core/shared/entities/calendar.js';

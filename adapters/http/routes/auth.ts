@@ -12,8 +12,7 @@ import type { RotateRefreshToken } from '../../../core/identity/use-cases/rotate
 import type { ClientInfo, TokenPair } from '../../../core/identity/entities/token-pair.js';
 import type { UpdateUser } from '../../../core/identity/use-cases/update-user.js';
 import type { User } from '../../../core/identity/entities/user.js';
-import { invalidField, notFound, type DomainError } from '../../../core/shared/entities/errors.js';
-import { isUuid } from '../../../core/shared/ports/ids.js';
+import { invalidField, type DomainError } from '../../../core/shared/entities/errors.js';
 import { boundedString, Page as PageNumber, Size, strictObject } from '../codecs.js';
 import { PageMetaView } from '../page-view.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type RequestInfo } from '../route.js';
@@ -238,9 +237,6 @@ export const authRoutes = (uc: AuthUseCases): AnyRoute[] => [
     auth: 'bearer',
     params: SessionParams,
     responses: { 204: { description: 'Ended' }, 404: { description: 'No such active session of the caller' } },
-    handler: async ({ actor, params }) => {
-      if (!isUuid(params.id)) return E.left(notFound('Session not found'));
-      return E.map(() => noContent())(await uc.revokeSession.execute(actor, params.id));
-    },
+    handler: async ({ actor, params }) => E.map(() => noContent())(await uc.revokeSession.execute(actor, params.id)),
   }),
 ];

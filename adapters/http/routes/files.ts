@@ -10,8 +10,7 @@ import type { OpenFileLink } from '../../../core/files/use-cases/open-file-link.
 import type { StoredFile } from '../../../core/files/entities/stored-file.js';
 import type { UploadFile } from '../../../core/files/use-cases/upload-file.js';
 import type { Actor } from '../../../core/shared/entities/actor.js';
-import { notFound, tooLarge, type DomainError } from '../../../core/shared/entities/errors.js';
-import { isUuid } from '../../../core/shared/ports/ids.js';
+import { tooLarge, type DomainError } from '../../../core/shared/entities/errors.js';
 import type { Page } from '../../../core/shared/entities/pagination.js';
 import { cursorQueryProps } from '../codecs.js';
 import { parseIfRange, parseRange, sendContent } from '../download.js';
@@ -69,7 +68,6 @@ const LinkView = t.type({ url: t.string, expires_at: t.string });
 const IdParams = t.type({ id: t.string });
 const TokenParams = t.type({ token: t.string });
 const ListQuery = t.partial(cursorQueryProps);
-const fileNotFound = (): E.Either<DomainError, never> => E.left(notFound('File not found'));
 
 const createdReply = (file: StoredFile): Reply => created(view(file), { Location: `/api/v1/files/${file.id}` });
 
@@ -192,8 +190,7 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     auth: 'bearer',
     params: IdParams,
     responses: { 200: { description: 'The metadata', data: FileView }, 404: NOT_FOUND },
-    handler: async ({ actor, params }) =>
-      isUuid(params.id) ? E.map((f: StoredFile) => ok(view(f)))(await uc.get.execute({ actor, id: params.id })) : fileNotFound(),
+    handler: async ({ actor, params }) => E.map((f: StoredFile) => ok(view(f)))(await uc.get.execute({ actor, id: params.id })),
   }),
   route({
     method: 'get',
@@ -219,7 +216,6 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
       416: { description: 'The range lies beyond the end of the file' },
     },
     handler: async ({ actor, params, req, res }) => {
-      if (!isUuid(params.id)) return fileNotFound();
       const ifRange = parseIfRange(req.get('if-range'));
       // The ETag is `"<sha256>"`: an If-Range tag is the checksum the client's partial copy has.
       const result = await uc.download.execute({ actor, id: params.id, range: parseRange(req.get('range')), rangeIfSha256: ifRange });
@@ -240,7 +236,6 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     params: IdParams,
     responses: { 200: { description: 'The link and when it stops working', data: LinkView }, 404: NOT_FOUND },
     handler: async ({ actor, params, req }) => {
-      if (!isUuid(params.id)) return fileNotFound();
       const result = await uc.link.execute({ actor, id: params.id });
       const origin = options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
       return E.map(({ url, expiresAt }: { url: string; expiresAt: Date }) =>
@@ -256,7 +251,6 @@ export const fileRoutes = (uc: FileUseCases, options: FileRouteOptions): AnyRout
     auth: 'bearer',
     params: IdParams,
     responses: { 204: { description: 'Deleted' }, 404: NOT_FOUND },
-    handler: async ({ actor, params }) =>
-      isUuid(params.id) ? E.map(() => noContent())(await uc.remove.execute({ actor, id: params.id })) : fileNotFound(),
+    handler: async ({ actor, params }) => E.map(() => noContent())(await uc.remove.execute({ actor, id: params.id })),
   }),
 ];

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import { notFound, type DomainError } from '../../shared/entities/errors.js';
+import { entityId } from '../../shared/entities/entity-id.js';
 import type { User } from '../entities/user.js';
 import { mayAccessUser } from '../entities/user-access.js';
 import type { UserRepository } from '../ports/user-repository.js';
@@ -9,8 +10,9 @@ import type { UserRepository } from '../ports/user-repository.js';
 export class GetUser {
   constructor(private readonly users: UserRepository) {}
 
-  async execute(actor: Actor, userId: string): Promise<E.Either<DomainError, User>> {
-    const user = mayAccessUser(actor, userId) ? await this.users.findById(userId) : null;
+  async execute(actor: Actor, rawId: string): Promise<E.Either<DomainError, User>> {
+    const userId = entityId(rawId);
+    const user = userId !== null && mayAccessUser(actor, userId) ? await this.users.findById(userId) : null;
     return user === null ? E.left(notFound('User not found')) : E.right(user);
   }
 }
