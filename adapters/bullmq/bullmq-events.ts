@@ -97,6 +97,13 @@ export class BullmqEventPublisher implements EventPublisher {
     return jobs.map((j) => ({ id: String(j.id), reason: j.failedReason, attempts: j.attemptsMade }));
   }
 
+  /** One event's job while BullMQ keeps it (operations, tests): its state and how often a worker started it. */
+  async job(eventId: string): Promise<{ state: string; attemptsStarted: number; attemptsMade: number } | null> {
+    const job = await this.queue.getJob(eventId);
+    if (!job) return null;
+    return { state: await job.getState(), attemptsStarted: job.attemptsStarted, attemptsMade: job.attemptsMade };
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
     await this.redis.close();

@@ -25,4 +25,15 @@ export class MemoryAuditLog implements AuditLog {
     );
     return keysetPage(matching, AUDIT_KEYSET, AUDIT_SORT, page);
   }
+
+  async purgeBefore(before: Date): Promise<number> {
+    let removed = 0;
+    for (const [id, e] of this.rows) {
+      if (e.occurredAt.getTime() < before.getTime()) {
+        this.rows.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
 }

@@ -61,6 +61,18 @@ export class MemoryNotificationRepository implements NotificationRepository {
     for (const n of this.of(recipientId)) if (n.readAt === null) this.rows.set(n.id, { ...n, readAt: at });
   }
 
+  async purgeReadBefore(before: Date): Promise<number> {
+    let removed = 0;
+    for (const [id, n] of this.rows) {
+      if (n.readAt !== null && n.readAt.getTime() < before.getTime()) {
+        this.rows.delete(id);
+        this.keys.delete(`${n.eventId}:${n.recipientId}`);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   private of(recipientId: string): Notification[] {
     return [...this.rows.values()].filter((n) => n.recipientId === recipientId);
   }

@@ -6,6 +6,7 @@ import type { DomainError } from '../../core/shared/entities/errors.js';
 import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
 import { guarded, type PostgresDatabase } from './database.js';
 import { listKeyset, type KeysetTable } from './keyset-page.js';
+import { purgeInBatches } from './purge-in-batches.js';
 
 interface AuditEventRow {
   id: string;
@@ -82,5 +83,10 @@ export class PostgresAuditLog implements AuditLog {
       bind['to'] = filter.to.toISOString();
     }
     return listKeyset(this.db, undefined, AUDIT_EVENTS, { where, bind }, AUDIT_SORT, page);
+  }
+
+  /** In batches along the `(occurred_at, id)` index. */
+  purgeBefore(before: Date): Promise<number> {
+    return purgeInBatches(this.db, 'audit_events', 'occurred_at < $before::timestamptz', { before: before.toISOString() });
   }
 }

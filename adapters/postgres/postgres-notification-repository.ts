@@ -14,6 +14,7 @@ import type { IdGenerator } from '../../core/shared/ports/ids.js';
 import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import { listKeyset, type KeysetTable } from './keyset-page.js';
+import { purgeInBatches } from './purge-in-batches.js';
 
 /** The LISTEN/NOTIFY channel PostgresNotificationBus listens on. */
 export const NOTIFICATION_CHANNEL = 'portside_notifications';
@@ -163,5 +164,10 @@ export class PostgresNotificationRepository implements NotificationRepository {
         bind: { recipient: recipientId, at: at.toISOString() },
       }),
     );
+  }
+
+  /** In batches along the partial `read_at` index of migration 0014. */
+  purgeReadBefore(before: Date): Promise<number> {
+    return purgeInBatches(this.db, 'notifications', 'read_at IS NOT NULL AND read_at < $before::timestamptz', { before: before.toISOString() });
   }
 }

@@ -15,6 +15,7 @@ import type { StoredResponse } from '../../adapters/shared/stored-response.js';
 import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import { CommitSignal } from '../events.js';
 import { JOB_TOKENS } from '../jobs.js';
+import { currentRequestId } from '../request-context.js';
 import type { ModuleBinder } from '../module.js';
 import { TOKENS, token } from '../tokens.js';
 import { FILES } from './files.js';
@@ -24,10 +25,13 @@ export const JOBS = {
   ExportRecords: token<ExportRecords>('jobs.ExportRecords'),
 };
 
-/** Tells this process's runner about every enqueue, so a job starts without waiting for the poll. */
-const notifying = (queue: JobQueue, signal: CommitSignal): JobQueue => ({
+/**
+ * Tells this process's runner about every enqueue, so a job starts without waiting for the poll,
+ * and stamps each job with the id of the request that asked for it (for the runner's log lines).
+ */
+const notifying = (queue: JobQueue, signal: CommitSignal, currentRequestId: () => string | null): JobQueue => ({
   enqueue: async (job) => {
-    const queued = await queue.enqueue(job);
+    const queued = await queue.enqueue({ ...job, requestId: job.requestId ?? currentRequestId() });
     signal.notify();
     return queued;
   },
@@ -43,7 +47,7 @@ export const bindJobs: ModuleBinder = ({ container, infra }) => {
   const db = infra.database;
   const signal = new CommitSignal();
   container.bind(JOB_TOKENS.Enqueued).toConstantValue(signal);
-  container.bind(JOB_TOKENS.JobQueue).toConstantValue(notifying(db ? new PostgresJobQueue(db) : new MemoryJobQueue(), signal));
+  container.bind(JOB_TOKENS.JobQueue).toConstantValue(notifying(db ? new PostgresJobQueue(db) : new MemoryJobQueue(), signal, currentRequestId));
   container.bind(JOBS.GetJob).toResolvedValue((queue: JobQueue) => new GetJob(queue), [JOB_TOKENS.JobQueue]);
   container
     .bind(JOBS.ExportRecords)

@@ -52,6 +52,10 @@ export const bindNotifications: ModuleBinder = async ({ container, config, infra
     repository = db ? new PostgresNotificationRepository(db, { kind: 'after-commit', announce: local.announce }) : new MemoryNotificationRepository(local.announce);
   }
   container.bind(NOTIFICATIONS.Repository).toConstantValue(repository);
+  const days = config.notifications.readRetentionDays;
+  if (days > 0) {
+    infra.maintenance.push({ name: 'old read notifications', run: (now) => repository.purgeReadBefore(new Date(now.getTime() - days * 86_400_000)) });
+  }
   container.bind(NOTIFICATIONS.Bus).toConstantValue(bus);
 
   const streams = new NotificationStreams({ heartbeatMs: config.notifications.heartbeatSeconds * 1000 }, logger);

@@ -77,5 +77,19 @@ export const auditLogContract = (name: string, setup: (ctx: Mocha.Context) => Pr
       expect(new Set(seen).size).to.equal(5);
       expect(left(await log.list({ type }, { page: 1, size: 2, cursor: 'bogus' }))._tag).to.equal('Validation');
     });
+
+    it('retention: purgeBefore removes exactly the entries that occurred before the cutoff, and says how many', async () => {
+      const type = ofType();
+      // Long before anything the other tests record, so the count below is this test's alone.
+      const old = new Date('2001-01-01T00:00:00.000Z');
+      const cutoff = new Date(old.getTime() + 3_600_000);
+      const expired = [0, 1, 2].map((i) => anAuditEvent({ type, occurredAt: new Date(old.getTime() + i * 1000), data: { i } }));
+      const atCutoff = anAuditEvent({ type, occurredAt: cutoff, data: { i: 'cutoff' } });
+      const recent = anAuditEvent({ type, occurredAt: T0, data: { i: 'recent' } });
+      for (const e of [...expired, atCutoff, recent]) await log.record(e);
+      expect(await log.purgeBefore(cutoff)).to.equal(3);
+      expect((await list({ type })).items.map((e) => e.id)).to.deep.equal([recent.id, atCutoff.id]);
+      expect(await log.purgeBefore(cutoff)).to.equal(0);
+    });
   });
 };

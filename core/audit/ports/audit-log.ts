@@ -30,4 +30,6 @@ export interface AuditLog {
    * this list is Left(Validation) on `cursor`).
    */
   list(filter: AuditFilter, page: PageQuery): Promise<Either<DomainError, Page<AuditEvent>>>;
+  /** Retention: removes the entries that occurred before `before`; returns how many. */
+  purgeBefore(before: Date): Promise<number>;
 }

@@ -24,6 +24,8 @@ export interface Job {
   readonly error: string | null;
   /** How many times a runner has taken it (this run included). */
   readonly attempts: number;
+  /** The id of the request that asked for it: the runner's log lines for the job carry it. */
+  readonly requestId: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly startedAt: Date | null;
@@ -37,10 +39,12 @@ export interface NewJob {
   readonly priority: JobPriority;
   readonly payload: JobPayload;
   readonly createdAt: Date;
+  readonly requestId?: string | null | undefined;
 }
 
 export const newJob = (fields: NewJob): Job => ({
   ...fields,
+  requestId: fields.requestId ?? null,
   status: 'queued',
   progress: 0,
   result: null,

@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/ports/clock.js';
+import { noRequestScope, type RequestScope } from '../../shared/use-cases/dispatch-event.js';
 import type { Logger } from '../../shared/ports/logger.js';
 import type { Job } from '../entities/job.js';
 import { PermanentJobError, type JobHandler } from '../ports/job-handler.js';
@@ -29,17 +30,24 @@ export class RunNextJob {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: JobRunnerSettings = DEFAULT_JOB_RUNNER_SETTINGS,
+    /** Runs a job inside the request that asked for it, so every log line for it names that request. */
+    private readonly scope: RequestScope = noRequestScope,
   ) {}
 
   async execute(): Promise<JobRun> {
     const now = this.clock.now();
     const job = await this.queue.claim(now, this.leaseFrom(now));
     if (job === null) return { kind: 'idle' };
+    return this.scope(job.requestId, () => this.run(job));
+  }
+
+  private async run(job: Job): Promise<JobRun> {
     const attempt = job.attempts;
     const handler = this.handlers().find((h) => h.type === job.type);
     const fields = { jobId: job.id, jobType: job.type, attempt };
     try {
       if (!handler) throw new PermanentJobError(`no handler for jobs of type ${job.type}`);
+      this.logger.info('job started', fields);
       const result = await handler.run(job, {
         progress: (percent) => {
           const at = this.clock.now();
@@ -47,6 +55,8 @@ export class RunNextJob {
         },
       });
       const kept = await this.queue.complete(job.id, attempt, result, this.clock.now());
+      if (kept) this.logger.info('job completed', fields);
+      else this.logger.warn('job finished after another runner took it over; its result was dropped', fields);
       return { kind: 'ran', job, outcome: kept ? 'completed' : 'lost' };
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 2_000);

@@ -38,4 +38,9 @@ export interface NotificationRepository {
   markRead(recipientId: string, id: string, at: Date): Promise<boolean>;
   /** Marks every unread notification of the recipient read. */
   markAllRead(recipientId: string, at: Date): Promise<void>;
+  /**
+   * Retention: removes the notifications read before `before`, of every recipient; unread ones are
+   * kept whatever their age. Returns how many it removed.
+   */
+  purgeReadBefore(before: Date): Promise<number>;
 }

@@ -44,6 +44,33 @@ describe('RunNextJob (the job runner step)', () => {
     expect(await runner.execute()).to.deep.equal({ kind: 'idle' });
   });
 
+  it("runs the job inside the scope of the request that asked for it: its log lines carry that request's id", async () => {
+    const lines: { message: string; scope: string | null }[] = [];
+    let inScope: string | null = null;
+    const scope = async <T>(requestId: string | null, work: () => Promise<T>): Promise<T> => {
+      inScope = requestId;
+      try {
+        return await work();
+      } finally {
+        inScope = null;
+      }
+    };
+    const logger = { ...silentLogger, info: (message: string) => lines.push({ message, scope: inScope }) };
+    runner = new RunNextJob(queue, () => [handler], clock, logger, SETTINGS, scope);
+    await queue.enqueue({ id: uuidv7(), type: 'test.job', ownerId: uuidv7(), priority: 'default', payload: {}, createdAt: clock.now(), requestId: 'req-export-7' });
+    let seenByHandler: string | null = null;
+    handler.outcome = async () => {
+      seenByHandler = inScope;
+      return { ok: true };
+    };
+    expect(await runner.execute()).to.deep.include({ outcome: 'completed' });
+    expect(seenByHandler).to.equal('req-export-7');
+    expect(lines).to.deep.equal([
+      { message: 'job started', scope: 'req-export-7' },
+      { message: 'job completed', scope: 'req-export-7' },
+    ]);
+  });
+
   it('retries a failing job with exponential backoff, then fails it for good with the last error', async () => {
     const job = await enqueue();
     handler.outcome = async () => {
