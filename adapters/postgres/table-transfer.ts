@@ -4,7 +4,8 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
  * Whole-table copy for export and import (composition/archive): the tables are read from the
  * catalog, not from a list kept by hand, so a table a later migration adds is carried along
  * without touching this file. Rows travel as Postgres's own JSON rendering of the row
- * (`row_to_json`) and come back through `json_populate_recordset` into the same table type, so
+ * (`row_to_json`, JSON and JSONB columns as their text) and come back through `json_to_recordset`
+ * with the columns' own types, so
  * every value is converted by the database on both sides (timestamps with their microseconds,
  * JSONB, BIGINT beyond 2^53, arrays, ranges) and never by JavaScript.
  *
@@ -19,9 +20,17 @@ export interface TableInfo {
   readonly name: string;
   /** Columns a row is written with (generated columns left out), in table order. */
   readonly columns: readonly string[];
+  /** The SQL type of each of `columns` (`format_type`), in the same order. */
+  readonly types: readonly string[];
   /** Primary key columns, in key order (empty when the table has none). */
   readonly primaryKey: readonly string[];
 }
+
+/**
+ * JSON and JSONB values travel as their text: in `row_to_json` a JSON `null` and an SQL NULL
+ * would both be `null`, and the first would come back as the second.
+ */
+const isJson = (type: string): boolean => type === 'json' || type === 'jsonb';
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -33,13 +42,16 @@ const select = <T extends object>(sequelize: Sequelize, transaction: Transaction
  * tables whose foreign keys point at them (alphabetical otherwise, so the order is stable).
  */
 export const listTables = async (sequelize: Sequelize, transaction: Transaction): Promise<TableInfo[]> => {
-  const rows = await select<{ name: string; columns: string[]; primary_key: string[] | null }>(
+  const rows = await select<{ name: string; columns: string[]; types: string[]; primary_key: string[] | null }>(
     sequelize,
     transaction,
     `SELECT c.relname AS name,
             ARRAY(SELECT a.attname::text FROM pg_attribute a
                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
                   ORDER BY a.attnum) AS columns,
+            ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                  ORDER BY a.attnum) AS types,
             ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
                   WHERE i.indrelid = c.oid AND i.indisprimary
                   ORDER BY array_position(i.indkey::int2[], a.attnum)) AS primary_key
@@ -56,7 +68,7 @@ export const listTables = async (sequelize: Sequelize, transaction: Transaction)
      JOIN pg_namespace n ON n.oid = ch.relnamespace
      WHERE k.contype = 'f' AND n.nspname = current_schema() AND ch.oid <> pa.oid`,
   );
-  const tables = new Map(rows.map((r) => [r.name, { name: r.name, columns: r.columns, primaryKey: r.primary_key ?? [] }]));
+  const tables = new Map(rows.map((r) => [r.name, { name: r.name, columns: r.columns, types: r.types, primaryKey: r.primary_key ?? [] }]));
   const ordered: TableInfo[] = [];
   const visiting = new Set<string>();
   const visit = (name: string): void => {
@@ -97,8 +109,12 @@ export const hasRows = async (sequelize: Sequelize, transaction: Transaction, ta
  */
 export async function* readRows(sequelize: Sequelize, transaction: Transaction, table: TableInfo, batchSize: number): AsyncGenerator<string[]> {
   const cursor = quoteIdent(`portside_export_${table.name}`);
-  const order = table.primaryKey.length > 0 ? ` ORDER BY ${table.primaryKey.map((c) => `t.${quoteIdent(c)}`).join(', ')}` : '';
-  await sequelize.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${quoteIdent(table.name)} t${order}`, { transaction });
+  const list = table.columns.map((c, i) => (isJson(table.types[i]!) ? `${quoteIdent(c)}::text AS ${quoteIdent(c)}` : quoteIdent(c))).join(', ');
+  const order = table.primaryKey.length > 0 ? ` ORDER BY ${table.primaryKey.map((c) => quoteIdent(c)).join(', ')}` : '';
+  await sequelize.query(
+    `DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT row_to_json(r)::text AS row FROM (SELECT ${list} FROM ${quoteIdent(table.name)}${order}) r`,
+    { transaction },
+  );
   try {
     for (;;) {
       const rows = await select<{ row: string }>(sequelize, transaction, `FETCH FORWARD ${Math.trunc(batchSize)} FROM ${cursor}`);
@@ -110,13 +126,18 @@ export async function* readRows(sequelize: Sequelize, transaction: Transaction, 
   }
 }
 
-/** Inserts rows given as JSON texts (as `readRows` gives them) into the table, in one statement. */
+/**
+ * Inserts rows given as JSON texts (as `readRows` gives them) into the table, in one statement.
+ * Each value is converted by the database from its JSON form to the column's type.
+ */
 export const insertRows = async (sequelize: Sequelize, transaction: Transaction, table: TableInfo, rows: readonly string[]): Promise<void> => {
   if (rows.length === 0) return;
   const columns = table.columns.map(quoteIdent).join(', ');
+  const definitions = table.columns.map((c, i) => `${quoteIdent(c)} ${isJson(table.types[i]!) ? 'text' : table.types[i]}`).join(', ');
+  const values = table.columns.map((c, i) => (isJson(table.types[i]!) ? `r.${quoteIdent(c)}::${table.types[i]}` : `r.${quoteIdent(c)}`)).join(', ');
   await sequelize.query(
     `INSERT INTO ${quoteIdent(table.name)} (${columns}) OVERRIDING SYSTEM VALUE
-     SELECT ${columns} FROM json_populate_recordset(NULL::${quoteIdent(table.name)}, $1::json)`,
+     SELECT ${values} FROM json_to_recordset($1::json) AS r(${definitions})`,
     { transaction, bind: [`[${rows.join(',')}]`] },
   );
 };

@@ -13,8 +13,9 @@ import tar from 'tar-stream';
  *
  * - `portside-archive.json`: the header (format, format version, schema version), first so an
  *   import refuses an unreadable or newer archive before reading anything else;
- * - `tables/<table>/<000001>.ndjson`: each table's rows, one JSON object per line, in chunks of at
- *   most CHUNK_ROWS rows, tables in load order (parents before children);
+ * - `tables/<table>/<000001>.ndjson`: each table's rows, one JSON object per line (Postgres's
+ *   `row_to_json`, with JSON/JSONB columns as their text), in chunks of at most CHUNK_ROWS rows,
+ *   tables in load order (parents before children);
  * - `objects/<000001>`: each object's bytes;
  * - `manifest.json`: last, once everything is counted: the header again, the applied migrations,
  *   rows and SHA-256 of every table (over its chunks in order), count, size, key, content type and

@@ -97,6 +97,3 @@ export const migrateTo = async (sequelize: Sequelize, name: string, logger?: Mig
   return { applied: [], reverted: [] };
 };
 
-/** Names of the applied migrations, in order (empty on an empty database). */
-export const appliedMigrations = async (sequelize: Sequelize): Promise<string[]> =>
-  (await migrator(sequelize).executed()).map((m) => m.name);
