@@ -96,4 +96,3 @@ export const migrateTo = async (sequelize: Sequelize, name: string, logger?: Mig
   if (at > target) return { applied: [], reverted: (await migrator(sequelize, logger).down({ to: names[target + 1]! })).map((m) => m.name) };
   return { applied: [], reverted: [] };
 };
-
