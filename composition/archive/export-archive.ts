@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { QueryTypes } from 'sequelize';
 import tar from 'tar-stream';
-import type { ObjectStorage } from '../../core/files/object-storage.js';
+import type { ObjectStorage } from '../../core/files/ports/object-storage.js';
 import type { PostgresDatabase } from '../../adapters/postgres/database.js';
 import { beginSnapshot, contentTypeOfObject, countRows, listTables, MIGRATIONS_TABLE, quoteIdent, readRows } from '../../adapters/postgres/table-transfer.js';
 import {

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
-import type { ObjectStorage } from '../../core/files/object-storage.js';
+import type { ObjectStorage } from '../../core/files/ports/object-storage.js';
 import type { PostgresDatabase } from '../../adapters/postgres/database.js';
 import { migrations, migrateTo, migrateUp, schemaVersion } from '../../adapters/postgres/migrations/index.js';
 import { countRows, hasRows, insertRows, listTables, resetSequences, truncateTables, type TableInfo } from '../../adapters/postgres/table-transfer.js';

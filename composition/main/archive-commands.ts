@@ -10,7 +10,7 @@ import { narrowForCommand } from '../cli-scope.js';
 import { decodeConfig, type Config } from '../config.js';
 import { startInfrastructure, type Infrastructure } from '../infrastructure.js';
 import { openObjectStorage } from '../modules/files.js';
-import type { ObjectStorage } from '../../core/files/object-storage.js';
+import type { ObjectStorage } from '../../core/files/ports/object-storage.js';
 import type { PostgresDatabase } from '../../adapters/postgres/database.js';
 
 /**
