@@ -8,6 +8,7 @@ import { startInfrastructure } from '../infrastructure.js';
 import { runMaintenanceReport, summarizeMaintenance } from '../maintenance.js';
 import { startupFailureMessage } from '../startup-error.js';
 import { TOKENS } from '../tokens.js';
+import { exportCommand, importCommand } from './archive-commands.js';
 import { createAdminCommand } from './create-admin.js';
 import { seedCommand } from './seed.js';
 
@@ -32,7 +33,14 @@ export interface Command {
   readonly usesObjectStorage?: boolean;
   /** The session store (Redis when configured) is opened only for the commands that use it. */
   readonly usesSessions?: boolean;
+  /** More lines for `--help`. */
+  readonly details?: readonly string[];
   run(runtime: Runtime, values: Values): Promise<number>;
+}
+
+/** A command that opens what it needs itself instead of the whole application (export, import). */
+interface StandaloneCommand extends Omit<Command, 'run'> {
+  standalone(env: Readonly<Record<string, string | undefined>>, values: Values): Promise<number>;
 }
 
 const maintenance: Command = {
@@ -47,7 +55,7 @@ const maintenance: Command = {
   },
 };
 
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Record<string, Command | StandaloneCommand> = {
   migrate: {
     summary: 'Apply pending database migrations (opens the database only)',
     usage: 'migrate',
@@ -58,6 +66,8 @@ const COMMANDS: Record<string, Command> = {
   'create-admin': createAdminCommand,
   seed: seedCommand,
   maintenance,
+  export: exportCommand,
+  import: importCommand,
   // modules: add commands here
 };
 
@@ -109,7 +119,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
     throw new UsageError((error as Error).message);
   }
   if (values['help']) {
-    console.log(`Usage: npm run cli -- ${command.usage}\n\n${command.summary}\n\nExit codes: 0 done, 1 failed, 2 usage error.`);
+    const details = command.details ? `\n\n${command.details.join('\n')}` : '';
+    console.log(`Usage: npm run cli -- ${command.usage}\n\n${command.summary}${details}\n\nExit codes: 0 done, 1 failed, 2 usage error.`);
     return EXIT.ok;
   }
   const problem = command.check?.(values) ?? null;
@@ -117,6 +128,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
 
   const env = loadEnv();
   if (name === 'migrate') return migrateCommand(env);
+  if ('standalone' in command) return command.standalone(env, values);
   const decoded = decodeConfig(env);
   if (E.isLeft(decoded)) throw decoded.left;
   const runtime = await bootstrap(env, { migrate: decoded.right.migrateOnStart, narrow: (config) => narrowForCommand(config, command) });

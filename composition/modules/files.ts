@@ -41,9 +41,11 @@ export const FILES = {
 /** Where the API serves its own links (local disk, memory); fileRoutes mounts the same path. */
 const LINK_PREFIX = '/api/v1/files/links/';
 
-/** The store OBJECT_STORAGE (or the profile) names: MinIO/S3, local disk under DATA_DIR, or memory. */
-
-const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Promise<ObjectStorage> => {
+/**
+ * The store OBJECT_STORAGE (or the profile) names: MinIO/S3, local disk under DATA_DIR, or memory.
+ * Also what `export` and `import` open (composition/main/archive-commands.ts).
+ */
+export const openObjectStorage = async ({ config, infra, logger }: Pick<ModuleContext, 'config' | 'infra' | 'logger'>): Promise<ObjectStorage> => {
   const log = logger.child('files');
   if (config.adapters.objects === 'memory') return new MemoryObjectStorage(LINK_PREFIX);
   if (config.adapters.objects === 'local-disk') {

@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'jwt-verify': async () => (await import('./jwt-verify.js')).jwtVerify(),
   'upload-memory': async () => (await import('./upload-memory.js')).uploadMemory(),
   'export-memory': async () => (await import('./export-memory.js')).exportMemory(),
+  'archive-memory': async () => (await import('./archive-memory.js')).archiveMemory(),
 };
 
 const CHILD = 'PORTSIDE_BENCH';
