@@ -12,7 +12,8 @@ import type { UserRow } from './models/user.js';
 
 const isRole = (value: string): value is Role => value === 'giver' || value === 'taker';
 
-const toUser = (row: UserRow): User => {
+/** A `users` row as the entity (also used by PostgresTokenStore's one-statement session lookup). */
+export const toUser = (row: UserRow): User => {
   if (!isRole(row.role)) throw new Error(`users.role holds an unknown value for ${row.id}`);
   return {
     id: row.id,

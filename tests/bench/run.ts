@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'jwt-verify': async () => (await import('./jwt-verify.js')).jwtVerify(),
   'upload-memory': async () => (await import('./upload-memory.js')).uploadMemory(),
   'export-memory': async () => (await import('./export-memory.js')).exportMemory(),
+  http: async () => (await import('./http.js')).httpBench(),
 };
 
 const CHILD = 'PORTSIDE_BENCH';

@@ -18,6 +18,7 @@ import { boundedString, Page as PageNumber, Size, strictObject } from '../codecs
 import { PageMetaView } from '../page-view.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type RequestInfo } from '../route.js';
 import { EmailField, FullNameField, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
+import type { Actor } from '../../../core/shared/actor.js';
 
 export interface AuthUseCases {
   readonly register: RegisterUser;
@@ -89,7 +90,12 @@ const TOKENS_RESPONSES = {
   429: { description: 'Too many failed logins for this account from this address; Retry-After says when to retry' },
 };
 
-export const authRoutes = (uc: AuthUseCases): AnyRoute[] => [
+/**
+ * `userReadFor(actor)`: the user row authentication read for this request's actor, when the
+ * composition kept it (each request gets an actor object of its own), so `GET /auth/me` does not
+ * read the same row twice.
+ */
+export const authRoutes = (uc: AuthUseCases, userReadFor: (actor: Actor) => User | null = () => null): AnyRoute[] => [
   route({
     method: 'post',
     path: '/auth/register',
@@ -181,7 +187,7 @@ export const authRoutes = (uc: AuthUseCases): AnyRoute[] => [
     tags: ['auth'],
     auth: 'bearer',
     responses: { 200: { description: 'The caller', data: UserView } },
-    handler: async ({ actor }) => E.map((u: User) => ok(userView(u)))(await uc.getUser.execute(actor, actor.userId)),
+    handler: async ({ actor }) => E.map((u: User) => ok(userView(u)))(await uc.getUser.execute(actor, actor.userId, userReadFor(actor))),
   }),
   ...(['patch', 'put'] as const).map((method) =>
     route({
