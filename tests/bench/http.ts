@@ -24,6 +24,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const CONNECTIONS = 50;
+/** Logins in flight (and argon2 verifications, measured directly): enough to keep the thread pool (4 threads) busy, few enough that none waits out autocannon's timeout. */
+const LOGIN_CONNECTIONS = 16;
 /** The fixed rate /health is probed at to read its p99, idle and during login saturation. */
 const PROBE_RATE = 100;
 const COLD_STARTS = Number(process.env['BENCH_COLD_STARTS'] ?? 3);
@@ -149,14 +151,19 @@ const servicesProfile = async (): Promise<PortsideProfile | null> => {
   };
 };
 
-const api = async (server: Server, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> => {
+/** The parts of the envelope the bench reads. */
+interface Reply {
+  readonly data: { readonly access_token: string; readonly items: readonly unknown[] };
+}
+
+const api = async (server: Server, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: Reply }> => {
   const res = await fetch(`${server.url}/api/v1${path}`, {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+  return { status: res.status, json: (text ? JSON.parse(text) : null) as Reply };
 };
 
 interface Fixture {
@@ -205,14 +212,47 @@ const cannon = (opts: autocannon.Options): Promise<Run> =>
 export const load = (url: string, extra: Partial<autocannon.Options> = {}): Promise<Run> =>
   cannon({ url, connections: CONNECTIONS, duration: SECONDS, ...extra });
 
-/** Argon2 verifications per second, in this process: same parameters, same (default) thread pool, as many in flight as the login run's connections. */
+/**
+ * GET `url` at a fixed rate for SECONDS, open loop (a request leaves on schedule whether or not the
+ * earlier ones came back, so a stalled server shows up as latency rather than fewer samples).
+ * Plain fetch: autocannon's `overallRate` sent nothing back when it ran beside another autocannon
+ * instance saturating the same server.
+ */
+const probe = async (url: string, perSecond: number): Promise<Run> => {
+  const latencies: number[] = [];
+  let bad = 0;
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  for (let i = 0; i < perSecond * SECONDS; i += 1) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    pending.push(
+      fetch(url)
+        .then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status !== 200) bad += 1;
+          latencies.push(performance.now() - due);
+        })
+        .catch(() => {
+          bad += 1;
+        }),
+    );
+  }
+  await Promise.all(pending);
+  const sorted = latencies.sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { rps: latencies.length / SECONDS, p50: at(0.5), p99: at(0.99), bad };
+};
+
+/** Argon2 verifications per second, in this process: same parameters (the defaults), same thread pool (libuv's, 4 threads unless UV_THREADPOOL_SIZE), as many in flight as the login run's connections. */
 const argon2PerSecond = async (): Promise<number> => {
   const hash = await argon2.hash('a password of some length', { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
   let done = 0;
   const until = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
+    Array.from({ length: LOGIN_CONNECTIONS }, async () => {
       while (performance.now() < until) {
         await argon2.verify(hash, 'a password of some length');
         done += 1;
@@ -268,15 +308,21 @@ export const httpBench = async (): Promise<void> => {
   const servers: Server[] = [];
   const figures: Figure[] = [];
   const coldStarts: number[] = [];
+  const warmStarts: number[] = [];
   try {
     // 6. Cold start: an empty DATA_DIR each time (initdb, every migration), to /health/ready 200.
     for (let i = 0; i < COLD_STARTS; i += 1) {
       const dir = tempDir();
       try {
-        const s = await startServer('embedded (cold)', 'composition/main/server.ts', portsideEnv(join(dir, 'data')), '/health/ready');
+        const env = portsideEnv(join(dir, 'data'));
+        const s = await startServer('embedded (cold)', 'composition/main/server.ts', env, '/health/ready');
         coldStarts.push(s.readyMs);
-        console.log(`  cold start ${i + 1}: ${(s.readyMs / 1000).toFixed(2)} s`);
         await s.stop();
+        // The same directory again: what is left once initdb and the migrations are done.
+        const again = await startServer('embedded (warm)', 'composition/main/server.ts', env, '/health/ready');
+        warmStarts.push(again.readyMs);
+        await again.stop();
+        console.log(`  start ${i + 1}: cold ${(s.readyMs / 1000).toFixed(2)} s, warm ${(again.readyMs / 1000).toFixed(2)} s`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -330,11 +376,10 @@ export const httpBench = async (): Promise<void> => {
         list.get(profile.name)!.add(listRun.rps, health.rps, listRun);
 
         const direct = await argon2PerSecond();
-        const probe = { connections: 4, overallRate: PROBE_RATE };
-        const idle = await load(`${server.url}/health`, probe);
+        const idle = await probe(`${server.url}/health`, PROBE_RATE);
         const [loginRun, busy] = await Promise.all([
-          load(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture.credentials) }),
-          load(`${server.url}/health`, probe),
+          load(`${server.url}/api/v1/auth/login`, { connections: LOGIN_CONNECTIONS, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture.credentials) }),
+          probe(`${server.url}/health`, PROBE_RATE),
         ]);
         login.get(profile.name)!.add(loginRun.rps, direct, loginRun);
         loginP99.get(profile.name)!.values.push(busy.p99);
@@ -380,6 +425,7 @@ export const httpBench = async (): Promise<void> => {
       '',
       median(coldStarts) <= 2000 ? 'yes' : 'NO',
     ]);
+    rows.push(['6b. warm start, same DATA_DIR -> /health/ready', 'embedded', `${spread(warmStarts.map((x) => x / 1000), 2)} s`, '', '', '', '', '', '']);
     rows.push([
       '7. events end to end',
       '',
