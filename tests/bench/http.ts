@@ -444,7 +444,7 @@ export const httpBench = async (): Promise<void> => {
     if (chartsDir) {
       mkdirSync(chartsDir, { recursive: true });
       for (const f of figures) {
-        const file = join(chartsDir, `http-${f.name.split('.')[0]}${f.name.includes('p99') ? 'b' : ''}-${f.profile.split(' ')[0]}.svg`);
+        const file = join(chartsDir, `http-${f.name.split('.')[0]}-${f.profile.split(' ')[0]}.svg`);
         writeFileSync(file, barChart({ title: `${f.name} (${f.profile})`, baseline: f.baseline, ratio: median(f.ratios), min: Math.min(...f.ratios), max: Math.max(...f.ratios), target: f.goal, below: f.below }));
       }
       console.log(`  charts written to ${chartsDir}`);
