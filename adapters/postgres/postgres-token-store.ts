@@ -6,8 +6,8 @@ import type {
   RotateRequest,
   RotateResult,
   TokenStore,
-} from '../../core/identity/token-store.js';
-import type { SessionLookup, SessionWithUser } from '../../core/identity/session-lookup.js';
+} from '../../core/identity/ports/token-store.js';
+import type { SessionLookup, SessionWithUser } from '../../core/identity/ports/session-lookup.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import type { RefreshSessionRow } from './models/refresh-session.js';
 import type { UserRow } from './models/user.js';

@@ -5,9 +5,9 @@ import { MemoryUserRepository } from '../../adapters/memory/memory-user-reposito
 import { PostgresTokenStore } from '../../adapters/postgres/postgres-token-store.js';
 import { PostgresUserRepository } from '../../adapters/postgres/postgres-user-repository.js';
 import { RedisTokenStore } from '../../adapters/redis/redis-token-store.js';
-import { SeparateSessionLookup, type SessionLookup } from '../../core/identity/session-lookup.js';
-import type { TokenStore } from '../../core/identity/token-store.js';
-import type { UserRepository } from '../../core/identity/user-repository.js';
+import { SeparateSessionLookup, type SessionLookup } from '../../core/identity/ports/session-lookup.js';
+import type { TokenStore } from '../../core/identity/ports/token-store.js';
+import type { UserRepository } from '../../core/identity/ports/user-repository.js';
 import { openPglite, openPostgres, openRedis } from '../support/databases.js';
 import { aUser } from './user-repository.contract.js';
 
