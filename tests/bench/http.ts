@@ -36,6 +36,8 @@ interface Server {
   readonly readyMs: number;
   readonly rssAtReady: number;
   rss(): number;
+  /** The end of what it wrote to stderr. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export const startServer = async (label: string, script: string, env: NodeJS.Pro
     readyMs,
     rssAtReady: rssOf(pid),
     rss: () => rssOf(pid),
+    output: () => stderr,
     async stop() {
       if (exited === null) child.kill('SIGTERM');
       await Promise.race([exit, sleep(20_000)]);
@@ -143,7 +146,7 @@ const servicesProfile = async (): Promise<PortsideProfile | null> => {
   const parts = [database ? 'PostgreSQL' : 'embedded', redisUrl ? 'Redis' : null].filter(Boolean).join(' + ');
   return {
     name: `services (${parts})`,
-    env: portsideEnv(join(dir, 'data'), { PROFILE: 'services', ...(database ? { DATABASE_URL: database.url } : {}), ...(redisUrl ? { REDIS_URL: redisUrl } : {}) }),
+    env: portsideEnv(join(dir, 'data'), { PROFILE: 'services', MIGRATE_ON_START: 'true', ...(database ? { DATABASE_URL: database.url } : {}), ...(redisUrl ? { REDIS_URL: redisUrl } : {}) }),
     async cleanup() {
       rmSync(dir, { recursive: true, force: true });
       await database?.drop();
@@ -168,7 +171,8 @@ const api = async (server: Server, method: string, path: string, body?: unknown,
 
 interface Fixture {
   readonly token: string;
-  readonly credentials: { email: string; password: string };
+  /** One account per login connection: more than LOGIN_MAX_FAILURES logins of one account in flight from one address are refused (429) by design. */
+  readonly logins: readonly { email: string; password: string }[];
 }
 
 /** A user with 100 records, logged in. */
@@ -186,7 +190,14 @@ export const seed = async (server: Server): Promise<Fixture> => {
   }
   const page = await api(server, 'GET', '/records?size=10', undefined, token);
   if (page.status !== 200 || page.json.data.items.length !== 10) throw new Error(`list: ${page.status} ${JSON.stringify(page.json).slice(0, 300)}`);
-  return { token, credentials };
+  const logins = [credentials];
+  for (let i = 1; i < LOGIN_CONNECTIONS; i += 1) {
+    const more = { email: `bench-${tag}-${i}@example.com`, password: credentials.password };
+    const made = await api(server, 'POST', '/auth/register', { ...more, username: `bench_${tag}_${i}` });
+    if (made.status !== 201) throw new Error(`register: ${made.status} ${JSON.stringify(made.json)}`);
+    logins.push(more);
+  }
+  return { token, logins };
 };
 
 interface Run {
@@ -334,7 +345,10 @@ export const httpBench = async (): Promise<void> => {
       const server = await startServer(`Portside ${profile.name}`, 'composition/main/server.ts', profile.env, '/health/ready');
       servers.push(server);
       const seeding = performance.now();
-      portside.push({ profile, server, fixture: await seed(server) });
+      const fixture = await seed(server).catch((error: unknown) => {
+        throw new Error(`seeding ${server.label} failed: ${String(error)}; its stderr:\n${server.output()}`, { cause: error });
+      });
+      portside.push({ profile, server, fixture });
       console.log(`  ${server.label}: ready in ${(server.readyMs / 1000).toFixed(2)} s, seeded in ${((performance.now() - seeding) / 1000).toFixed(2)} s`);
     }
 
@@ -363,6 +377,7 @@ export const httpBench = async (): Promise<void> => {
       await load(`${server.url}/api/v1/records?size=10`, { duration: 1, headers: { authorization: `Bearer ${fixture.token}` } });
     }
 
+    let nextLogin = 0;
     for (let round = 1; round <= ROUNDS; round += 1) {
       process.stdout.write(`  round ${round}/${ROUNDS}...`);
       const bareRun = await load(`${bare.url}/health`);
@@ -378,7 +393,17 @@ export const httpBench = async (): Promise<void> => {
         const direct = await argon2PerSecond();
         const idle = await probe(`${server.url}/health`, PROBE_RATE);
         const [loginRun, busy] = await Promise.all([
-          load(`${server.url}/api/v1/auth/login`, { connections: LOGIN_CONNECTIONS, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fixture.credentials) }),
+          load(`${server.url}/api/v1/auth/login`, {
+            connections: LOGIN_CONNECTIONS,
+            requests: [
+              {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                // The accounts in turn, so that about one login per account is in flight.
+                setupRequest: (request) => ({ ...request, body: JSON.stringify(fixture.logins[(nextLogin += 1) % fixture.logins.length]) }),
+              },
+            ],
+          }),
           probe(`${server.url}/health`, PROBE_RATE),
         ]);
         login.get(profile.name)!.add(loginRun.rps, direct, loginRun);
