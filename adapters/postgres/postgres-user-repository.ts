@@ -10,7 +10,8 @@ import { guarded, inTx, uniqueViolation, type PostgresDatabase } from './databas
 import { containsPattern, listKeyset, type KeysetTable } from './keyset-page.js';
 import type { UserRow } from './models/user.js';
 
-const toUser = (row: UserRow): User => {
+/** A `users` row as the entity (also used by PostgresTokenStore's one-statement session lookup). */
+export const toUser = (row: UserRow): User => {
   if (!isRole(row.role)) throw new Error(`users.role holds an unknown value for ${row.id}`);
   return {
     id: row.id,

@@ -3,6 +3,7 @@ import type { ChangePassword } from '../../../core/identity/use-cases/change-pas
 import type { GetUser } from '../../../core/identity/use-cases/get-user.js';
 import type { UpdateUser } from '../../../core/identity/use-cases/update-user.js';
 import type { User } from '../../../core/identity/entities/user.js';
+import type { Actor } from '../../../core/shared/entities/actor.js';
 import { strictObject } from '../codecs.js';
 import { noContent, ok, route, type AnyRoute } from '../route.js';
 import { EmailField, FullNameField, PasswordField, UsernameField, UserView, userView } from './user-view.js';
@@ -17,7 +18,8 @@ const ProfileBody = strictObject('UpdateProfile', {}, { full_name: FullNameField
 const ChangePasswordBody = strictObject('ChangePassword', { current_password: PasswordField, new_password: PasswordField }, {});
 
 /** The caller's own account: `/auth/me` and `/auth/change-password`. */
-export const accountRoutes = (uc: AccountUseCases): AnyRoute[] => [
+/** `userReadFor`: see `authRoutes`. */
+export const accountRoutes = (uc: AccountUseCases, userReadFor: (actor: Actor) => User | null = () => null): AnyRoute[] => [
   route({
     method: 'get',
     path: '/auth/me',
@@ -25,7 +27,7 @@ export const accountRoutes = (uc: AccountUseCases): AnyRoute[] => [
     tags: ['auth'],
     auth: 'bearer',
     responses: { 200: { description: 'The caller', data: UserView } },
-    handler: async ({ actor }) => E.map((u: User) => ok(userView(u)))(await uc.getUser.execute(actor, actor.userId)),
+    handler: async ({ actor }) => E.map((u: User) => ok(userView(u)))(await uc.getUser.execute(actor, actor.userId, userReadFor(actor))),
   }),
   ...(['patch', 'put'] as const).map((method) =>
     route({

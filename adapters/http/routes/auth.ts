@@ -13,6 +13,7 @@ import { created, HANDLED, noContent, ok, route, type AnyRoute, type RequestInfo
 import { accountRoutes, type AccountUseCases } from './account.js';
 import { sessionRoutes, type SessionUseCases } from './sessions.js';
 import { EmailField, FullNameField, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
+import type { Actor } from '../../../core/shared/entities/actor.js';
 
 /** Signing up and in, tokens, signing out. */
 export interface SignInUseCases {
@@ -149,4 +150,12 @@ const signInRoutes = (uc: SignInUseCases): AnyRoute[] => [
 ];
 
 /** Every `/auth` route: signing up, in and out here; the caller's account and sessions in their own files. */
-export const authRoutes = (uc: AuthUseCases): AnyRoute[] => [...signInRoutes(uc), ...accountRoutes(uc), ...sessionRoutes(uc)];
+/**
+ * `userReadFor(actor)`: the user row authentication read for this request's actor, when the
+ * composition kept it, so `GET /auth/me` does not read the same row twice.
+ */
+export const authRoutes = (uc: AuthUseCases, userReadFor: (actor: Actor) => User | null = () => null): AnyRoute[] => [
+  ...signInRoutes(uc),
+  ...accountRoutes(uc, userReadFor),
+  ...sessionRoutes(uc),
+];

@@ -10,9 +10,15 @@ import type { UserRepository } from '../ports/user-repository.js';
 export class GetUser {
   constructor(private readonly users: UserRepository) {}
 
-  async execute(actor: Actor, rawId: string): Promise<E.Either<DomainError, User>> {
+  /**
+   * `readThisRequest`: the caller's own row as authentication read it in this same request, if the
+   * caller has it; then the caller's own profile costs no second read of the same row.
+   */
+  async execute(actor: Actor, rawId: string, readThisRequest?: User | null): Promise<E.Either<DomainError, User>> {
     const userId = entityId(rawId);
-    const user = userId !== null && mayAccessUser(actor, userId) ? await this.users.findById(userId) : null;
+    if (userId === null || !mayAccessUser(actor, userId)) return E.left(notFound('User not found'));
+    const own = readThisRequest && userId === actor.userId && readThisRequest.id === userId ? readThisRequest : null;
+    const user = own ?? (await this.users.findById(userId));
     return user === null ? E.left(notFound('User not found')) : E.right(user);
   }
 }
