@@ -24,6 +24,8 @@ export const renderClientTypes = async (doc: object): Promise<string> => {
   const ast = await openapiTS(doc as OpenAPI3, {
     // The generator's progress notes would only clutter the console; the file is the whole result.
     silent: true,
+    // `{"type": "object"}` with no properties is any JSON object (a record's `config`), not an empty one.
+    emptyObjectsUnknown: true,
     // Uploads and downloads are bytes: a `Blob` (a `File` in a browser) in, `parseAs: 'blob'` out.
     transform: (schema) => (schema.format === 'binary' ? BLOB : undefined),
   });

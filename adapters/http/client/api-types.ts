@@ -1012,7 +1012,7 @@ export interface operations {
                                 name: string;
                                 description: string | null;
                                 /** @description any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression */
-                                config: Record<string, never>;
+                                config: Record<string, unknown>;
                                 /** @enum {string} */
                                 status: "active" | "inactive" | "archived";
                                 version: number;
@@ -1097,7 +1097,7 @@ export interface operations {
                     name: string;
                     description?: string | null;
                     /** @description any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression */
-                    config?: Record<string, never>;
+                    config?: Record<string, unknown>;
                     /** @enum {string} */
                     status?: "active" | "inactive" | "archived";
                 };
@@ -1121,7 +1121,7 @@ export interface operations {
                             name: string;
                             description: string | null;
                             /** @description any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression */
-                            config: Record<string, never>;
+                            config: Record<string, unknown>;
                             /** @enum {string} */
                             status: "active" | "inactive" | "archived";
                             version: number;
@@ -1244,7 +1244,7 @@ export interface operations {
                             name: string;
                             description: string | null;
                             /** @description any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression */
-                            config: Record<string, never>;
+                            config: Record<string, unknown>;
                             /** @enum {string} */
                             status: "active" | "inactive" | "archived";
                             version: number;
@@ -1330,7 +1330,7 @@ export interface operations {
                     name?: string;
                     description?: string | null;
                     /** @description any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression */
-                    config?: Record<string, never>;
+                    config?: Record<string, unknown>;
                     /** @enum {string} */
                     status?: "active" | "inactive" | "archived";
                 };
@@ -1354,7 +1354,7 @@ export interface operations {
                             name: string;
                             description: string | null;
                             /** @description any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression */
-                            config: Record<string, never>;
+                            config: Record<string, unknown>;
                             /** @enum {string} */
                             status: "active" | "inactive" | "archived";
                             version: number;
@@ -1562,7 +1562,7 @@ export interface operations {
                     name?: string;
                     description?: string | null;
                     /** @description any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression */
-                    config?: Record<string, never>;
+                    config?: Record<string, unknown>;
                     /** @enum {string} */
                     status?: "active" | "inactive" | "archived";
                 };
@@ -1586,7 +1586,7 @@ export interface operations {
                             name: string;
                             description: string | null;
                             /** @description any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression */
-                            config: Record<string, never>;
+                            config: Record<string, unknown>;
                             /** @enum {string} */
                             status: "active" | "inactive" | "archived";
                             version: number;
@@ -4137,7 +4137,7 @@ export interface operations {
                                 subject_id: string | null;
                                 request_id: string | null;
                                 occurred_at: string;
-                                data: Record<string, never>;
+                                data: Record<string, unknown>;
                             }[];
                             meta: {
                                 total: number | null;
@@ -4240,7 +4240,7 @@ export interface operations {
                                 kind: string;
                                 title: string;
                                 body: string;
-                                data: Record<string, never>;
+                                data: Record<string, unknown>;
                                 created_at: string;
                                 read_at: string | null;
                             }[];
