@@ -1,7 +1,10 @@
 /**
  * The dependency rule of docs/architecture.md, enforced in `npm run lint`:
  * core/ imports only core/, fp-ts and io-ts; adapters import core/ (and libraries) but never
- * another adapter nor composition/. Only composition/ knows every adapter.
+ * another adapter nor composition/. The one exception is adapters/shared/: code that several
+ * adapters need and the core has no business knowing (byte metering, the shape of a replayed HTTP
+ * response). Any adapter may import it; it imports only core/ and libraries. Only composition/
+ * knows every adapter.
  */
 module.exports = {
   forbidden: [
@@ -16,10 +19,17 @@ module.exports = {
     },
     {
       name: 'adapters-do-not-import-each-other',
-      comment: 'An adapter depends on core/ and libraries, never on another adapter.',
+      comment: 'An adapter depends on core/, adapters/shared/ and libraries, never on another adapter.',
       severity: 'error',
       from: { path: '^adapters/([^/]+)/' },
-      to: { path: '^adapters/', pathNot: ['^adapters/$1/'] },
+      to: { path: '^adapters/', pathNot: ['^adapters/$1/', '^adapters/shared/'] },
+    },
+    {
+      name: 'adapters-shared-imports-only-core',
+      comment: 'adapters/shared/ is common ground: it imports core/ and libraries, never an adapter.',
+      severity: 'error',
+      from: { path: '^adapters/shared/' },
+      to: { path: '^adapters/', pathNot: ['^adapters/shared/'] },
     },
     {
       name: 'only-composition-knows-composition',

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import dotenv from 'dotenv';
 import type { Container } from 'inversify';
-import type { Logger } from '../core/shared/logger.js';
+import type { Logger } from '../core/shared/ports/logger.js';
 import { createWinstonLogger } from '../adapters/winston/winston-logger.js';
 import { decodeConfig, type Config } from './config.js';
 import { buildContainer } from './container.js';

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { DEFAULT_ALLOWED_TYPES } from '../core/files/file-policy.js';
+import { DEFAULT_ALLOWED_TYPES } from '../core/files/entities/file-policy.js';
 
 /**
  * Configuration comes from the environment (and an optional `.env`, loaded by the entry point).
@@ -113,6 +113,12 @@ export interface Config {
     readonly heartbeatSeconds: number;
     /** Notification streams one user may hold open at once, per API process. */
     readonly maxStreamsPerUser: number;
+    /** Days a read notification is kept before housekeeping removes it; 0 keeps them all. Unread ones are always kept. */
+    readonly readRetentionDays: number;
+  };
+  readonly audit: {
+    /** Days an audit entry is kept (by when its event occurred) before housekeeping removes it; 0 keeps them all. */
+    readonly retentionDays: number;
   };
   readonly log: { readonly level: string; readonly format: 'pretty' | 'json'; readonly dir: string | undefined };
   readonly shutdownTimeoutMs: number;
@@ -139,6 +145,8 @@ export interface Config {
     readonly pollMs: number;
     /** Jobs one process runs at once. */
     readonly concurrency: number;
+    /** How long a claim (renewed by each progress report) holds a job before another runner may take it. */
+    readonly leaseMs: number;
   };
   /**
    * Apply pending migrations when the server starts: outside production, and always for the
@@ -269,6 +277,10 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
     notifications: {
       heartbeatSeconds: read('NOTIFICATIONS_HEARTBEAT_SECONDS', int(1, 300), 15),
       maxStreamsPerUser: read('NOTIFICATIONS_MAX_STREAMS_PER_USER', int(1, 100), 5),
+      readRetentionDays: read('NOTIFICATION_RETENTION_DAYS', int(0, 36_500), 90),
+    },
+    audit: {
+      retentionDays: read('AUDIT_RETENTION_DAYS', int(0, 36_500), 365),
     },
     log: {
       level: read('LOG_LEVEL', logLevel, 'info'),
@@ -290,6 +302,7 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
       maxAttempts: read('JOBS_MAX_ATTEMPTS', int(1, 100), 3),
       pollMs: read('JOBS_POLL_MS', int(100, 3_600_000), 2_000),
       concurrency: read('JOBS_CONCURRENCY', int(1, 64), 2),
+      leaseMs: read('JOBS_LEASE_MS', int(1_000, 3_600_000), 60_000),
     },
     migrateOnStart: read('MIGRATE_ON_START', bool, !production) || database === 'embedded',
   };

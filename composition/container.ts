@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import type { Logger } from '../core/shared/logger.js';
-import type { TransactionScope } from '../core/shared/unit-of-work.js';
+import type { Logger } from '../core/shared/ports/logger.js';
+import type { TransactionScope } from '../core/shared/ports/unit-of-work.js';
 import { MemoryEventOutbox } from '../adapters/memory/memory-event-outbox.js';
 import { MemoryUnitOfWork } from '../adapters/memory/memory-unit-of-work.js';
 import type { Snapshottable } from '../adapters/memory/snapshot.js';
@@ -9,7 +9,7 @@ import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-st
 import { PostgresIdempotencyStore } from '../adapters/postgres/postgres-idempotency-store.js';
 import { PostgresUnitOfWork } from '../adapters/postgres/postgres-unit-of-work.js';
 import { PostgresOutboxQueue } from '../adapters/postgres/postgres-outbox-queue.js';
-import type { OutboxQueue } from '../core/shared/outbox-queue.js';
+import type { OutboxQueue } from '../core/shared/ports/outbox-queue.js';
 import { CommitSignal, EVENT_TOKENS } from './events.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { UuidV7IdGenerator } from '../adapters/system/uuid-v7-id-generator.js';

@@ -1,11 +1,11 @@
 import type { Container } from 'inversify';
-import type { Clock } from '../core/shared/clock.js';
-import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../core/shared/deliver-outbox-events.js';
-import { DispatchEvent } from '../core/shared/dispatch-event.js';
-import type { EventHandler } from '../core/shared/event-handler.js';
-import type { EventPublisher } from '../core/shared/event-publisher.js';
-import type { Logger } from '../core/shared/logger.js';
-import type { OutboxQueue } from '../core/shared/outbox-queue.js';
+import type { Clock } from '../core/shared/ports/clock.js';
+import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../core/shared/use-cases/deliver-outbox-events.js';
+import { DispatchEvent } from '../core/shared/use-cases/dispatch-event.js';
+import type { EventHandler } from '../core/shared/ports/event-handler.js';
+import type { EventPublisher } from '../core/shared/ports/event-publisher.js';
+import type { Logger } from '../core/shared/ports/logger.js';
+import type { OutboxQueue } from '../core/shared/ports/outbox-queue.js';
 import { BullmqEventConsumer, BullmqEventPublisher, type BullmqEventSettings } from '../adapters/bullmq/bullmq-events.js';
 import { listenForOutboxEvents } from '../adapters/postgres/outbox-listener.js';
 import type { Config } from './config.js';

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { Logger } from '../core/shared/logger.js';
+import type { Logger } from '../core/shared/ports/logger.js';
 import type { ReadinessCheck } from '../adapters/http/app.js';
 import { closeDatabase, openPostgres, pingDatabase, type PostgresDatabase } from '../adapters/postgres/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/embedded-server.js';

@@ -1,7 +1,8 @@
 import type { Container } from 'inversify';
-import type { JobHandler } from '../core/jobs/job-handler.js';
-import type { JobQueue } from '../core/jobs/job-queue.js';
-import { DEFAULT_JOB_RUNNER_SETTINGS, RunNextJob } from '../core/jobs/run-next-job.js';
+import type { JobHandler } from '../core/jobs/ports/job-handler.js';
+import type { JobQueue } from '../core/jobs/ports/job-queue.js';
+import { DEFAULT_JOB_RUNNER_SETTINGS, RunNextJob } from '../core/jobs/use-cases/run-next-job.js';
+import { withRequestId } from './request-context.js';
 import { token, TOKENS } from './tokens.js';
 import { WakeLoop } from './wake-loop.js';
 
@@ -28,7 +29,8 @@ export const startJobRunner = (container: Container, role: 'api' | 'worker'): Wa
     () => (handlers ??= container.getAll(JOB_TOKENS.JobHandler, { optional: true })),
     container.get(TOKENS.Clock),
     logger,
-    { ...DEFAULT_JOB_RUNNER_SETTINGS, maxAttempts: config.jobs.maxAttempts },
+    { ...DEFAULT_JOB_RUNNER_SETTINGS, maxAttempts: config.jobs.maxAttempts, leaseMs: config.jobs.leaseMs },
+    withRequestId,
   );
   // Each slot claims and runs jobs until the queue is empty; the poll finds jobs enqueued
   // elsewhere, leases that ran out and retries that came due.

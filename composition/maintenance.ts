@@ -1,5 +1,5 @@
-import type { Clock } from '../core/shared/clock.js';
-import type { Logger } from '../core/shared/logger.js';
+import type { Clock } from '../core/shared/ports/clock.js';
+import type { Logger } from '../core/shared/ports/logger.js';
 
 /**
  * Housekeeping that keeps tables and directories from growing forever: expired sessions and

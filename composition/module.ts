@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import type { Logger } from '../core/shared/logger.js';
+import type { Logger } from '../core/shared/ports/logger.js';
 import type { Config } from './config.js';
 import type { Infrastructure } from './infrastructure.js';
 

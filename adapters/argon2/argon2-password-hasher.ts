@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import type { PasswordHasher } from '../../core/identity/password-hasher.js';
+import type { PasswordHasher } from '../../core/identity/ports/password-hasher.js';
 
 export interface Argon2Settings {
   /** KiB. */

@@ -1,8 +1,8 @@
 import { createClient } from 'redis';
 import { createNodeRedisClient, Queue, Worker, type Job } from 'bullmq';
-import type { PublishedEvent } from '../../core/shared/event-handler.js';
-import type { EventPublisher } from '../../core/shared/event-publisher.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import type { PublishedEvent } from '../../core/shared/ports/event-handler.js';
+import type { EventPublisher } from '../../core/shared/ports/event-publisher.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 /** How BullMQ keeps, retries and recovers event jobs. */
 export interface BullmqEventSettings {
@@ -95,6 +95,13 @@ export class BullmqEventPublisher implements EventPublisher {
   async failed(): Promise<{ id: string; reason: string; attempts: number }[]> {
     const jobs = await this.queue.getFailed();
     return jobs.map((j) => ({ id: String(j.id), reason: j.failedReason, attempts: j.attemptsMade }));
+  }
+
+  /** One event's job while BullMQ keeps it (operations, tests): its state and how often a worker started it. */
+  async job(eventId: string): Promise<{ state: string; attemptsStarted: number; attemptsMade: number } | null> {
+    const job = await this.queue.getJob(eventId);
+    if (!job) return null;
+    return { state: await job.getState(), attemptsStarted: job.attemptsStarted, attemptsMade: job.attemptsMade };
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import type { CronValidator } from '../../core/records/cron-validator.js';
+import type { CronValidator } from '../../core/records/ports/cron-validator.js';
 
 // cron-parser fills in missing fields ("0 2 * *" parses) and its strict mode rejects the common
 // five-field form, so the field count is checked here: 5 fields, 6 with seconds, or an @alias.

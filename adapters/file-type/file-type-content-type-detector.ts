@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
-import type { ContentTypeDetector } from '../../core/files/content-type-detector.js';
+import type { ContentTypeDetector } from '../../core/files/ports/content-type-detector.js';
 
 const OCTET_STREAM = 'application/octet-stream';
 /** Declared types that plain text may carry; any other claim on text falls back to text/plain. */

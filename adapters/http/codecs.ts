@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { isUuid } from '../../core/shared/ids.js';
-import type { Sort } from '../../core/shared/pagination.js';
+import { isUuid } from '../../core/shared/ports/ids.js';
+import type { Sort } from '../../core/shared/entities/pagination.js';
 import { documented } from './schema-registry.js';
-import { isCalendarDateTime } from '../../core/shared/calendar.js';
+import { isCalendarDateTime } from '../../core/shared/entities/calendar.js';
 
 /**
  * Shared io-ts codecs for the HTTP edge. Each carries its JSON Schema and validation message, so

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
-import type { RangeRequest } from '../../core/files/byte-range.js';
-import type { ObjectContent } from '../../core/files/object-storage.js';
+import type { RangeRequest } from '../../core/files/entities/byte-range.js';
+import type { ObjectContent } from '../../core/files/ports/object-storage.js';
 import { sendError } from './envelope.js';
 import { UNAVAILABLE } from './error-mapper.js';
 import { HANDLED, type Reply } from './route.js';

@@ -1,4 +1,4 @@
-import type { DomainError, DomainErrorTag } from '../../core/shared/errors.js';
+import type { DomainError, DomainErrorTag } from '../../core/shared/entities/errors.js';
 
 export interface HttpError {
   readonly status: number;

@@ -1,5 +1,5 @@
 import { MemoryStore, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
-import type { Logger } from '../../core/shared/logger.js';
+import type { Logger } from '../../core/shared/ports/logger.js';
 
 /**
  * Says once that a shared store went away and once that it came back, however many requests and

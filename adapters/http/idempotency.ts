@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Request } from 'express';
-import type { Actor } from '../../core/shared/actor.js';
-import type { Clock } from '../../core/shared/clock.js';
-import { conflict, invalidField, type DomainError } from '../../core/shared/errors.js';
-import type { IdempotencyStore, IdempotentCompletion, StoredResponse } from '../../core/shared/idempotency-store.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
+import { conflict, invalidField, type DomainError } from '../../core/shared/entities/errors.js';
+import type { IdempotencyStore, IdempotentCompletion, StoredResponse } from '../../core/shared/ports/idempotency-store.js';
 import { HANDLED, type HeaderDoc, type Reply } from './route.js';
 
 export interface Idempotency {

@@ -1,8 +1,8 @@
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
-import { ByteMeter } from '../../core/files/byte-meter.js';
-import { invalidField, tooLarge, type DomainError } from '../../core/shared/errors.js';
+import { ByteMeter } from '../shared/byte-meter.js';
+import { invalidField, tooLarge, type DomainError } from '../../core/shared/entities/errors.js';
 
 /** After refusing an upload, this much more is read (so the client sees the answer) before hanging up. */
 const DISCARD_LIMIT = 8 * 1024 * 1024;

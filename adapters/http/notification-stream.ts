@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import type { Notification } from '../../core/notifications/notification.js';
-import type { NotificationWatch } from '../../core/notifications/watch-notifications.js';
-import type { Logger } from '../../core/shared/logger.js';
+import type { Notification } from '../../core/notifications/entities/notification.js';
+import type { NotificationWatch } from '../../core/notifications/use-cases/watch-notifications.js';
+import type { Logger } from '../../core/shared/ports/logger.js';
 
 export interface StreamSettings {
   /** Between comment lines that keep proxies and clients from timing the stream out. */

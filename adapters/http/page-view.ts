@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { pageMeta, type Page, type PageQuery } from '../../core/shared/pagination.js';
+import { pageMeta, type Page, type PageQuery } from '../../core/shared/entities/pagination.js';
 import { nullable } from './codecs.js';
 
 const pageMetaProps = {

@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import type { Actor } from '../../core/shared/actor.js';
-import { forbidden, unauthenticated, type DomainError } from '../../core/shared/errors.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
+import { forbidden, unauthenticated, type DomainError } from '../../core/shared/entities/errors.js';
 import { sendData, sendError } from './envelope.js';
 import { toHttpError } from './error-mapper.js';
 import { strictObject } from './codecs.js';

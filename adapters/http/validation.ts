@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { validation, type DomainError, type FieldIssue } from '../../core/shared/errors.js';
+import { validation, type DomainError, type FieldIssue } from '../../core/shared/entities/errors.js';
 import { docOf } from './schema-registry.js';
 
 const COMPOSITE = new Set(['UnionType', 'IntersectionType', 'RefinementType', 'ExactType', 'ReadonlyType']);

@@ -1,7 +1,7 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { AccessClaims, AccessTokens, IssuedAccessToken } from '../../core/identity/access-tokens.js';
-import type { Clock } from '../../core/shared/clock.js';
+import type { AccessClaims, AccessTokens, IssuedAccessToken } from '../../core/identity/ports/access-tokens.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
 
 export interface JwtSettings {
   /** HS256 key: at least 32 bytes. */

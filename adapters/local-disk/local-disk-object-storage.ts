@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as E from 'fp-ts/lib/Either.js';
-import { ByteMeter } from '../../core/files/byte-meter.js';
+import { ByteMeter } from '../shared/byte-meter.js';
 import type {
   ByteRange,
   LinkOptions,
@@ -17,8 +17,8 @@ import type {
   ObjectTooLarge,
   PutOptions,
   PutResult,
-} from '../../core/files/object-storage.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+} from '../../core/files/ports/object-storage.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 export interface LocalDiskOptions {
   /** Objects go under `<root>/objects`, uploads in progress under `<root>/tmp`. */

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { invalidField, type DomainError } from '../../core/shared/errors.js';
-import { countsTotal, decodeKeysetCursor, keysetCursor, offsetOf, type KeysetKeys, type KeysetPosition, type Page, type PageQuery, type Sort } from '../../core/shared/pagination.js';
+import { invalidField, type DomainError } from '../../core/shared/entities/errors.js';
+import { countsTotal, decodeKeysetCursor, keysetCursor, offsetOf, type KeysetKeys, type KeysetPosition, type Page, type PageQuery, type Sort } from '../../core/shared/entities/pagination.js';
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -1,8 +1,8 @@
 import type * as E from 'fp-ts/lib/Either.js';
-import type { AuditEvent } from '../../core/audit/audit-event.js';
-import { AUDIT_KEYSET, AUDIT_SORT, type AuditFilter, type AuditLog } from '../../core/audit/audit-log.js';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery } from '../../core/shared/pagination.js';
+import type { AuditEvent } from '../../core/audit/entities/audit-event.js';
+import { AUDIT_KEYSET, AUDIT_SORT, type AuditFilter, type AuditLog } from '../../core/audit/ports/audit-log.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
 import { keysetPage } from './keyset-page.js';
 
 /** The audit trail in process memory, ordered and paged as the Postgres adapter does. */
@@ -24,5 +24,16 @@ export class MemoryAuditLog implements AuditLog {
         (filter.to === undefined || e.occurredAt.getTime() < filter.to.getTime()),
     );
     return keysetPage(matching, AUDIT_KEYSET, AUDIT_SORT, page);
+  }
+
+  async purgeBefore(before: Date): Promise<number> {
+    let removed = 0;
+    for (const [id, e] of this.rows) {
+      if (e.occurredAt.getTime() < before.getTime()) {
+        this.rows.delete(id);
+        removed++;
+      }
+    }
+    return removed;
   }
 }

@@ -1,6 +1,6 @@
-import type { DomainEvent, EventOutbox } from '../../core/shared/events.js';
-import type { PublishedEvent } from '../../core/shared/event-handler.js';
-import type { ClaimedEvent, OutboxQueue } from '../../core/shared/outbox-queue.js';
+import type { DomainEvent, EventOutbox } from '../../core/shared/entities/events.js';
+import type { PublishedEvent } from '../../core/shared/ports/event-handler.js';
+import type { ClaimedEvent, OutboxQueue } from '../../core/shared/ports/outbox-queue.js';
 import type { Snapshottable } from './snapshot.js';
 
 export type RecordedEvent = PublishedEvent;

@@ -1,9 +1,9 @@
 import type * as E from 'fp-ts/lib/Either.js';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery } from '../../core/shared/pagination.js';
-import { FILE_KEYSET, FILES_NEWEST_FIRST } from '../../core/files/file-cursor.js';
-import type { FileRepository } from '../../core/files/file-repository.js';
-import type { StoredFile } from '../../core/files/stored-file.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
+import { FILE_KEYSET, FILES_NEWEST_FIRST } from '../../core/files/entities/file-cursor.js';
+import type { FileRepository } from '../../core/files/ports/file-repository.js';
+import type { StoredFile } from '../../core/files/entities/stored-file.js';
 import { keysetPage } from './keyset-page.js';
 import { snapshotMap, type Snapshottable } from './snapshot.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimResult, IdempotencyClaim, IdempotencyLedger, IdempotencyStore, StoredResponse } from '../../core/shared/idempotency-store.js';
+import type { ClaimResult, IdempotencyClaim, IdempotencyLedger, IdempotencyStore, StoredResponse } from '../../core/shared/ports/idempotency-store.js';
 import type { Snapshottable } from './snapshot.js';
 
 interface Entry {

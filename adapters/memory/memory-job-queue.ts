@@ -1,6 +1,6 @@
-import type { Job, JobPayload, NewJob } from '../../core/jobs/job.js';
-import { newJob, priorityRank } from '../../core/jobs/job.js';
-import type { JobQueue } from '../../core/jobs/job-queue.js';
+import type { Job, JobPayload, NewJob } from '../../core/jobs/entities/job.js';
+import { newJob, priorityRank } from '../../core/jobs/entities/job.js';
+import type { JobQueue } from '../../core/jobs/ports/job-queue.js';
 
 interface Slot {
   job: Job;

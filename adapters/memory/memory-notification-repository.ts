@@ -1,15 +1,15 @@
 import type * as E from 'fp-ts/lib/Either.js';
-import { idAfter, type NewNotification, type Notification } from '../../core/notifications/notification.js';
-import type { NotificationSignal } from '../../core/notifications/notification-bus.js';
+import { idAfter, type NewNotification, type Notification } from '../../core/notifications/entities/notification.js';
+import type { NotificationSignal } from '../../core/notifications/ports/notification-bus.js';
 import {
   NOTIFICATION_KEYSET,
   NOTIFICATION_SORT,
   type NotificationFilter,
   type NotificationRepository,
-} from '../../core/notifications/notification-repository.js';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { IdGenerator } from '../../core/shared/ids.js';
-import type { Page, PageQuery } from '../../core/shared/pagination.js';
+} from '../../core/notifications/ports/notification-repository.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { IdGenerator } from '../../core/shared/ports/ids.js';
+import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
 import { keysetPage } from './keyset-page.js';
 
 /** Notifications in process memory; `announce` hears each insert (the in-process bus). */
@@ -59,6 +59,18 @@ export class MemoryNotificationRepository implements NotificationRepository {
 
   async markAllRead(recipientId: string, at: Date): Promise<void> {
     for (const n of this.of(recipientId)) if (n.readAt === null) this.rows.set(n.id, { ...n, readAt: at });
+  }
+
+  async purgeReadBefore(before: Date): Promise<number> {
+    let removed = 0;
+    for (const [id, n] of this.rows) {
+      if (n.readAt !== null && n.readAt.getTime() < before.getTime()) {
+        this.rows.delete(id);
+        this.keys.delete(`${n.eventId}:${n.recipientId}`);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   private of(recipientId: string): Notification[] {

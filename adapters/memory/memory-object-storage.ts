@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
-import { ByteMeter } from '../../core/files/byte-meter.js';
-import type { Clock } from '../../core/shared/clock.js';
+import { ByteMeter } from '../shared/byte-meter.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
 import type {
   ByteRange,
   LinkOptions,
@@ -14,7 +14,7 @@ import type {
   ObjectTooLarge,
   PutOptions,
   PutResult,
-} from '../../core/files/object-storage.js';
+} from '../../core/files/ports/object-storage.js';
 
 interface StoredObject {
   readonly bytes: Buffer;

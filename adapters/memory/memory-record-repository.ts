@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { notFound, preconditionFailed, type DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
-import type { DataRecord } from '../../core/records/record.js';
-import { RECORD_KEYSET } from '../../core/records/record-cursor.js';
-import type { RecordFilter, RecordRepository, RecordSortField } from '../../core/records/record-repository.js';
+import { notFound, preconditionFailed, type DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
+import type { DataRecord } from '../../core/records/entities/record.js';
+import { RECORD_KEYSET } from '../../core/records/entities/record-cursor.js';
+import type { RecordFilter, RecordRepository, RecordSortField } from '../../core/records/ports/record-repository.js';
 import { keysetPage } from './keyset-page.js';
 import { snapshotMap, type Snapshottable } from './snapshot.js';
 

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { conflict, notFound, preconditionFailed, type DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
+import { conflict, notFound, preconditionFailed, type DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
 import type { Schedule, ScheduleStatus } from '../../core/scheduling/entities/schedule.js';
 import { SCHEDULE_KEYSET, type ScheduleSortField } from '../../core/scheduling/entities/schedule-cursor.js';
 import { overlapBetween, overlapMessage } from '../../core/scheduling/entities/schedule-overlap.js';

@@ -4,7 +4,7 @@ import type {
   RotateRequest,
   RotateResult,
   TokenStore,
-} from '../../core/identity/token-store.js';
+} from '../../core/identity/ports/token-store.js';
 
 interface StoredToken {
   readonly sessionId: string;

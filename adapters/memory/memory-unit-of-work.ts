@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { TransactionScope, UnitOfWork } from '../../core/shared/unit-of-work.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { TransactionScope, UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import type { Snapshottable } from './snapshot.js';
 
 type MemoryScope = { readonly [K in keyof TransactionScope]: TransactionScope[K] & Snapshottable };

@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { conflict, notFound, type DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
-import type { User } from '../../core/identity/user.js';
-import { USER_KEYSET } from '../../core/identity/user-cursor.js';
-import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
+import { conflict, notFound, type DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
+import type { User } from '../../core/identity/entities/user.js';
+import { USER_KEYSET } from '../../core/identity/entities/user-cursor.js';
+import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/ports/user-repository.js';
 import { keysetPage } from './keyset-page.js';
 import { snapshotMap, type Snapshottable } from './snapshot.js';
 

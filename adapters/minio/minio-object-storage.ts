@@ -1,7 +1,7 @@
 import { pipeline, Transform } from 'node:stream';
 import { Client, S3Error } from 'minio';
 import * as E from 'fp-ts/lib/Either.js';
-import { ByteMeter } from '../../core/files/byte-meter.js';
+import { ByteMeter } from '../shared/byte-meter.js';
 import type {
   ByteRange,
   LinkOptions,
@@ -13,8 +13,8 @@ import type {
   ObjectTooLarge,
   PutOptions,
   PutResult,
-} from '../../core/files/object-storage.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+} from '../../core/files/ports/object-storage.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 export interface MinioOptions {
   /** `http(s)://host:port`, or `host:port` with `useSSL` deciding the scheme. */

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { ConnectionError, Sequelize, TimeoutError, type Transaction } from 'sequelize';
 import pg from 'pg';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 import { defineModels, type Models } from './models/index.js';
 
 /** One Sequelize connection pool and the models defined on it. Repositories take this. */

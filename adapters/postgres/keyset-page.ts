@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { invalidField, type DomainError } from '../../core/shared/errors.js';
+import { invalidField, type DomainError } from '../../core/shared/entities/errors.js';
 import {
   countsTotal,
   decodeKeysetCursor,
@@ -10,7 +10,7 @@ import {
   type Page,
   type PageQuery,
   type Sort,
-} from '../../core/shared/pagination.js';
+} from '../../core/shared/entities/pagination.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 
 /**

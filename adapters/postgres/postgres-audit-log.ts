@@ -1,11 +1,12 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes } from 'sequelize';
-import type { AuditEvent } from '../../core/audit/audit-event.js';
-import { AUDIT_KEYSET, AUDIT_SORT, type AuditFilter, type AuditLog, type AuditSortField } from '../../core/audit/audit-log.js';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery } from '../../core/shared/pagination.js';
+import type { AuditEvent } from '../../core/audit/entities/audit-event.js';
+import { AUDIT_KEYSET, AUDIT_SORT, type AuditFilter, type AuditLog, type AuditSortField } from '../../core/audit/ports/audit-log.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
 import { guarded, type PostgresDatabase } from './database.js';
 import { listKeyset, type KeysetTable } from './keyset-page.js';
+import { purgeInBatches } from './purge-in-batches.js';
 
 interface AuditEventRow {
   id: string;
@@ -82,5 +83,10 @@ export class PostgresAuditLog implements AuditLog {
       bind['to'] = filter.to.toISOString();
     }
     return listKeyset(this.db, undefined, AUDIT_EVENTS, { where, bind }, AUDIT_SORT, page);
+  }
+
+  /** In batches along the `(occurred_at, id)` index. */
+  purgeBefore(before: Date): Promise<number> {
+    return purgeInBatches(this.db, 'audit_events', 'occurred_at < $before::timestamptz', { before: before.toISOString() });
   }
 }

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import type { DomainEvent, EventOutbox } from '../../core/shared/events.js';
+import type { DomainEvent, EventOutbox } from '../../core/shared/entities/events.js';
 import { guarded, type PostgresDatabase } from './database.js';
 
 /** Writes domain events into `outbox_events` inside the unit of work's transaction (never outside one). */

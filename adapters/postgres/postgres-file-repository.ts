@@ -1,11 +1,11 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { FILE_KEYSET, FILES_NEWEST_FIRST, type FileSortField } from '../../core/files/file-cursor.js';
-import type { FileRepository } from '../../core/files/file-repository.js';
-import type { StoredFile } from '../../core/files/stored-file.js';
-import type { DomainError } from '../../core/shared/errors.js';
-import { isUuid } from '../../core/shared/ids.js';
-import type { Page, PageQuery } from '../../core/shared/pagination.js';
+import { FILE_KEYSET, FILES_NEWEST_FIRST, type FileSortField } from '../../core/files/entities/file-cursor.js';
+import type { FileRepository } from '../../core/files/ports/file-repository.js';
+import type { StoredFile } from '../../core/files/entities/stored-file.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import { isUuid } from '../../core/shared/ports/ids.js';
+import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import { listKeyset, type KeysetTable } from './keyset-page.js';
 import type { StoredFileRow } from './models/stored-file.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Op, QueryTypes, type Transaction } from 'sequelize';
-import type { ClaimResult, IdempotencyClaim, IdempotencyStore, StoredResponse } from '../../core/shared/idempotency-store.js';
+import type { ClaimResult, IdempotencyClaim, IdempotencyStore, StoredResponse } from '../../core/shared/ports/idempotency-store.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import type { IdempotencyKeyRow } from './models/idempotency-key.js';
 

@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
-import type { Job, JobPayload, JobPriority, JobStatus, NewJob } from '../../core/jobs/job.js';
-import { JOB_PRIORITIES, newJob, priorityRank } from '../../core/jobs/job.js';
-import type { JobQueue } from '../../core/jobs/job-queue.js';
+import type { Job, JobPayload, JobPriority, JobStatus, NewJob } from '../../core/jobs/entities/job.js';
+import { JOB_PRIORITIES, newJob, priorityRank } from '../../core/jobs/entities/job.js';
+import type { JobQueue } from '../../core/jobs/ports/job-queue.js';
 import { guarded, type PostgresDatabase } from './database.js';
 
 interface JobRow {
@@ -15,6 +15,7 @@ interface JobRow {
   result: JobPayload | null;
   error: string | null;
   attempts: number;
+  request_id: string | null;
   created_at: Date | string;
   updated_at: Date | string;
   started_at: Date | string | null;
@@ -34,13 +35,14 @@ const toJob = (r: JobRow): Job => ({
   result: r.result,
   error: r.error,
   attempts: r.attempts,
+  requestId: r.request_id,
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at),
   startedAt: date(r.started_at),
   finishedAt: date(r.finished_at),
 });
 
-const COLUMNS = 'id, type, owner_id, priority, payload, status, progress, result, error, attempts, created_at, updated_at, started_at, finished_at';
+const COLUMNS = 'id, type, owner_id, priority, payload, status, progress, result, error, attempts, request_id, created_at, updated_at, started_at, finished_at';
 
 /**
  * `jobs` as a queue shared by every runner. A claim is one short statement, like the outbox
@@ -60,10 +62,18 @@ export class PostgresJobQueue implements JobQueue {
     const job = newJob(fields);
     await guarded(() =>
       this.db.sequelize.query(
-        `INSERT INTO jobs (id, type, owner_id, priority, payload, status, progress, attempts, created_at, updated_at)
-         VALUES (:id, :type, :ownerId, :priority, CAST(:payload AS JSONB), 'queued', 0, 0, :createdAt, :createdAt)`,
+        `INSERT INTO jobs (id, type, owner_id, priority, payload, status, progress, attempts, request_id, created_at, updated_at)
+         VALUES (:id, :type, :ownerId, :priority, CAST(:payload AS JSONB), 'queued', 0, 0, :requestId, :createdAt, :createdAt)`,
         {
-          replacements: { id: job.id, type: job.type, ownerId: job.ownerId, priority: priorityRank(job.priority), payload: JSON.stringify(job.payload), createdAt: job.createdAt },
+          replacements: {
+            id: job.id,
+            type: job.type,
+            ownerId: job.ownerId,
+            priority: priorityRank(job.priority),
+            payload: JSON.stringify(job.payload),
+            requestId: job.requestId,
+            createdAt: job.createdAt,
+          },
         },
       ),
     );

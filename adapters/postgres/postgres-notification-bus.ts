@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { NotificationBus, NotificationListener, NotificationSignal } from '../../core/notifications/notification-bus.js';
-import type { Logger } from '../../core/shared/logger.js';
+import type { NotificationBus, NotificationListener, NotificationSignal } from '../../core/notifications/ports/notification-bus.js';
+import type { Logger } from '../../core/shared/ports/logger.js';
 import { NOTIFICATION_CHANNEL } from './postgres-notification-repository.js';
 
 export interface PostgresNotificationBusOptions {

@@ -1,19 +1,20 @@
 import type * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes, type Transaction } from 'sequelize';
-import { idAfter, type NewNotification, type Notification } from '../../core/notifications/notification.js';
-import type { NotificationSignal } from '../../core/notifications/notification-bus.js';
+import { idAfter, type NewNotification, type Notification } from '../../core/notifications/entities/notification.js';
+import type { NotificationSignal } from '../../core/notifications/ports/notification-bus.js';
 import {
   NOTIFICATION_KEYSET,
   NOTIFICATION_SORT,
   type NotificationFilter,
   type NotificationRepository,
   type NotificationSortField,
-} from '../../core/notifications/notification-repository.js';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { IdGenerator } from '../../core/shared/ids.js';
-import type { Page, PageQuery } from '../../core/shared/pagination.js';
+} from '../../core/notifications/ports/notification-repository.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { IdGenerator } from '../../core/shared/ports/ids.js';
+import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import { listKeyset, type KeysetTable } from './keyset-page.js';
+import { purgeInBatches } from './purge-in-batches.js';
 
 /** The LISTEN/NOTIFY channel PostgresNotificationBus listens on. */
 export const NOTIFICATION_CHANNEL = 'portside_notifications';
@@ -163,5 +164,10 @@ export class PostgresNotificationRepository implements NotificationRepository {
         bind: { recipient: recipientId, at: at.toISOString() },
       }),
     );
+  }
+
+  /** In batches along the partial `read_at` index of migration 0014. */
+  purgeReadBefore(before: Date): Promise<number> {
+    return purgeInBatches(this.db, 'notifications', 'read_at IS NOT NULL AND read_at < $before::timestamptz', { before: before.toISOString() });
   }
 }

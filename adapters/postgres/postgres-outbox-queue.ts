@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import type { ClaimedEvent, OutboxQueue } from '../../core/shared/outbox-queue.js';
+import type { ClaimedEvent, OutboxQueue } from '../../core/shared/ports/outbox-queue.js';
 import { guarded, type PostgresDatabase } from './database.js';
 
 interface ClaimedRow {

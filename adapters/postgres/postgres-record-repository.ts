@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Transaction } from 'sequelize';
-import { notFound, preconditionFailed, type DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
-import { isRecordStatus, type DataRecord, type JsonObject } from '../../core/records/record.js';
-import { RECORD_KEYSET } from '../../core/records/record-cursor.js';
-import type { RecordFilter, RecordRepository, RecordSortField } from '../../core/records/record-repository.js';
+import { notFound, preconditionFailed, type DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
+import { isRecordStatus, type DataRecord, type JsonObject } from '../../core/records/entities/record.js';
+import { RECORD_KEYSET } from '../../core/records/entities/record-cursor.js';
+import type { RecordFilter, RecordRepository, RecordSortField } from '../../core/records/ports/record-repository.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import { containsPattern, listKeyset, type KeysetTable } from './keyset-page.js';
 import type { RecordRow } from './models/record.js';

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Transaction } from 'sequelize';
-import { conflict, notFound, preconditionFailed, type DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
+import { conflict, notFound, preconditionFailed, type DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
 import { isChangerRole, isScheduleStatus, type Schedule, type ScheduleStatus } from '../../core/scheduling/entities/schedule.js';
 import { SCHEDULE_KEYSET, type ScheduleSortField } from '../../core/scheduling/entities/schedule-cursor.js';
 import { overlapMessage } from '../../core/scheduling/entities/schedule-overlap.js';

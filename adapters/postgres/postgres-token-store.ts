@@ -6,7 +6,7 @@ import type {
   RotateRequest,
   RotateResult,
   TokenStore,
-} from '../../core/identity/token-store.js';
+} from '../../core/identity/ports/token-store.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import type { RefreshSessionRow } from './models/refresh-session.js';
 

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Transaction } from 'sequelize';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { TransactionScope, UnitOfWork } from '../../core/shared/unit-of-work.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { TransactionScope, UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import { mapDatabaseError, type PostgresDatabase } from './database.js';
 import { PostgresEventOutbox } from './postgres-event-outbox.js';
 import { PostgresUserRepository } from './postgres-user-repository.js';

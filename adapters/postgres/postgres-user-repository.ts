@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { Role } from '../../core/shared/actor.js';
-import { conflict, notFound, type DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
-import type { User } from '../../core/identity/user.js';
-import { USER_KEYSET } from '../../core/identity/user-cursor.js';
-import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
+import type { Role } from '../../core/shared/entities/actor.js';
+import { conflict, notFound, type DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
+import type { User } from '../../core/identity/entities/user.js';
+import { USER_KEYSET } from '../../core/identity/entities/user-cursor.js';
+import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/ports/user-repository.js';
 import { guarded, inTx, uniqueViolation, type PostgresDatabase } from './database.js';
 import { containsPattern, listKeyset, type KeysetTable } from './keyset-page.js';
 import type { UserRow } from './models/user.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { LoginAttemptKey, LoginThrottle, LoginThrottleSettings } from '../../core/identity/login-throttle.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import type { LoginAttemptKey, LoginThrottle, LoginThrottleSettings } from '../../core/identity/ports/login-throttle.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 /** Any node-redis v4+ client (`createClient()` from the `redis` package), connected. */
 export type NodeRedisClient = object;

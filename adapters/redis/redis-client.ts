@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 /**
  * The one node-redis client a process shares: sessions, rate limits and (through

@@ -6,8 +6,8 @@ import type {
   RotateRequest,
   RotateResult,
   TokenStore,
-} from '../../core/identity/token-store.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+} from '../../core/identity/ports/token-store.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 /** The slice of a node-redis (v5+) client this store needs; any connected `createClient()` fits. */
 export interface RedisScriptClient {

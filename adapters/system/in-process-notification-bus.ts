@@ -1,4 +1,4 @@
-import type { NotificationBus, NotificationListener, NotificationSignal } from '../../core/notifications/notification-bus.js';
+import type { NotificationBus, NotificationListener, NotificationSignal } from '../../core/notifications/ports/notification-bus.js';
 
 /**
  * The bus of a deployment that runs as one process (embedded and memory profiles): the

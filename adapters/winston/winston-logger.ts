@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
-import type { LogFields, Logger } from '../../core/shared/logger.js';
+import type { LogFields, Logger } from '../../core/shared/ports/logger.js';
 
 export interface WinstonLoggerOptions {
   readonly level: string;

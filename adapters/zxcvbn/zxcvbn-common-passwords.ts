@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import type { CommonPasswords } from '../../core/identity/password-policy.js';
+import type { CommonPasswords } from '../../core/identity/entities/password-policy.js';
 
 let cached: ReadonlySet<string> | undefined;
 

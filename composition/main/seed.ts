@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Actor, Role } from '../../core/shared/actor.js';
-import type { DomainError } from '../../core/shared/errors.js';
+import type { Actor, Role } from '../../core/shared/entities/actor.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
 import type { Runtime } from '../bootstrap.js';
-import { PasswordPolicy } from '../../core/identity/password-policy.js';
+import { PasswordPolicy } from '../../core/identity/entities/password-policy.js';
 import { ZxcvbnCommonPasswords } from '../../adapters/zxcvbn/zxcvbn-common-passwords.js';
 import { IDENTITY } from '../modules/identity.js';
 import { RECORDS } from '../modules/records.js';

@@ -1,9 +1,9 @@
 import { auditRoutes } from '../../adapters/http/routes/audit.js';
 import { MemoryAuditLog } from '../../adapters/memory/memory-audit-log.js';
 import { PostgresAuditLog } from '../../adapters/postgres/postgres-audit-log.js';
-import type { AuditLog } from '../../core/audit/audit-log.js';
-import { AuditTrailHandler } from '../../core/audit/audit-trail-handler.js';
-import { ListAuditEvents } from '../../core/audit/list-audit-events.js';
+import type { AuditLog } from '../../core/audit/ports/audit-log.js';
+import { AuditTrailHandler } from '../../core/audit/use-cases/audit-trail-handler.js';
+import { ListAuditEvents } from '../../core/audit/use-cases/list-audit-events.js';
 import type { ModuleBinder } from '../module.js';
 import { TOKENS, token } from '../tokens.js';
 
@@ -16,9 +16,12 @@ export const AUDIT = {
 };
 
 /** The audit trail: its store, the handler that records every committed event, and the admin list. */
-export const bindAudit: ModuleBinder = ({ container, infra }) => {
+export const bindAudit: ModuleBinder = ({ container, config, infra }) => {
   const db = infra.database;
-  container.bind(AUDIT.AuditLog).toConstantValue(db ? new PostgresAuditLog(db) : new MemoryAuditLog());
+  const log: AuditLog = db ? new PostgresAuditLog(db) : new MemoryAuditLog();
+  container.bind(AUDIT.AuditLog).toConstantValue(log);
+  const days = config.audit.retentionDays;
+  if (days > 0) infra.maintenance.push({ name: 'expired audit entries', run: (now) => log.purgeBefore(new Date(now.getTime() - days * 86_400_000)) });
   container.bind(AUDIT.Handler).toResolvedValue((log: AuditLog) => new AuditTrailHandler(log), [AUDIT.AuditLog]);
   container.bind(TOKENS.EventHandler).toResolvedValue((handler: AuditTrailHandler) => handler, [AUDIT.Handler]);
   container.bind(AUDIT.ListAuditEvents).toResolvedValue((log: AuditLog) => new ListAuditEvents(log), [AUDIT.AuditLog]);

@@ -1,19 +1,20 @@
 import { jobRoutes, recordExportRoutes } from '../../adapters/http/routes/jobs.js';
 import { MemoryJobQueue } from '../../adapters/memory/memory-job-queue.js';
 import { PostgresJobQueue } from '../../adapters/postgres/postgres-job-queue.js';
-import type { FilePolicy } from '../../core/files/file-policy.js';
-import type { FileRepository } from '../../core/files/file-repository.js';
-import type { ObjectStorage } from '../../core/files/object-storage.js';
-import { GetJob } from '../../core/jobs/get-job.js';
-import type { JobQueue } from '../../core/jobs/job-queue.js';
-import { ExportRecords, RecordExportJob } from '../../core/records/export-records.js';
-import type { RecordRepository } from '../../core/records/record-repository.js';
-import type { Clock } from '../../core/shared/clock.js';
-import type { IdGenerator } from '../../core/shared/ids.js';
-import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
-import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
+import type { FilePolicy } from '../../core/files/entities/file-policy.js';
+import type { FileRepository } from '../../core/files/ports/file-repository.js';
+import type { ObjectStorage } from '../../core/files/ports/object-storage.js';
+import { GetJob } from '../../core/jobs/use-cases/get-job.js';
+import type { JobQueue } from '../../core/jobs/ports/job-queue.js';
+import { ExportRecords, RecordExportJob } from '../../core/records/use-cases/export-records.js';
+import type { RecordRepository } from '../../core/records/ports/record-repository.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
+import type { IdGenerator } from '../../core/shared/ports/ids.js';
+import type { IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import { CommitSignal } from '../events.js';
 import { JOB_TOKENS } from '../jobs.js';
+import { currentRequestId } from '../request-context.js';
 import type { ModuleBinder } from '../module.js';
 import { TOKENS, token } from '../tokens.js';
 import { FILES } from './files.js';
@@ -23,10 +24,13 @@ export const JOBS = {
   ExportRecords: token<ExportRecords>('jobs.ExportRecords'),
 };
 
-/** Tells this process's runner about every enqueue, so a job starts without waiting for the poll. */
-const notifying = (queue: JobQueue, signal: CommitSignal): JobQueue => ({
+/**
+ * Tells this process's runner about every enqueue, so a job starts without waiting for the poll,
+ * and stamps each job with the id of the request that asked for it (for the runner's log lines).
+ */
+const notifying = (queue: JobQueue, signal: CommitSignal, currentRequestId: () => string | null): JobQueue => ({
   enqueue: async (job) => {
-    const queued = await queue.enqueue(job);
+    const queued = await queue.enqueue({ ...job, requestId: job.requestId ?? currentRequestId() });
     signal.notify();
     return queued;
   },
@@ -42,7 +46,7 @@ export const bindJobs: ModuleBinder = ({ container, infra }) => {
   const db = infra.database;
   const signal = new CommitSignal();
   container.bind(JOB_TOKENS.Enqueued).toConstantValue(signal);
-  container.bind(JOB_TOKENS.JobQueue).toConstantValue(notifying(db ? new PostgresJobQueue(db) : new MemoryJobQueue(), signal));
+  container.bind(JOB_TOKENS.JobQueue).toConstantValue(notifying(db ? new PostgresJobQueue(db) : new MemoryJobQueue(), signal, currentRequestId));
   container.bind(JOBS.GetJob).toResolvedValue((queue: JobQueue) => new GetJob(queue), [JOB_TOKENS.JobQueue]);
   container
     .bind(JOBS.ExportRecords)

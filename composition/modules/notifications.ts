@@ -5,16 +5,16 @@ import { MemoryNotificationRepository } from '../../adapters/memory/memory-notif
 import { PostgresNotificationBus } from '../../adapters/postgres/postgres-notification-bus.js';
 import { PostgresNotificationRepository } from '../../adapters/postgres/postgres-notification-repository.js';
 import { InProcessNotificationBus } from '../../adapters/system/in-process-notification-bus.js';
-import { AccountNotificationRule } from '../../core/identity/account-notification-rule.js';
-import { ListNotifications } from '../../core/notifications/list-notifications.js';
-import { MarkAllNotificationsRead } from '../../core/notifications/mark-all-notifications-read.js';
-import { MarkNotificationRead } from '../../core/notifications/mark-notification-read.js';
-import type { NotificationBus } from '../../core/notifications/notification-bus.js';
-import { NotificationHandler } from '../../core/notifications/notification-handler.js';
-import type { NotificationRepository } from '../../core/notifications/notification-repository.js';
-import { WatchNotifications } from '../../core/notifications/watch-notifications.js';
-import type { Clock } from '../../core/shared/clock.js';
-import type { IdGenerator } from '../../core/shared/ids.js';
+import { AccountNotificationRule } from '../../core/identity/rules/account-notification-rule.js';
+import { ListNotifications } from '../../core/notifications/use-cases/list-notifications.js';
+import { MarkAllNotificationsRead } from '../../core/notifications/use-cases/mark-all-notifications-read.js';
+import { MarkNotificationRead } from '../../core/notifications/use-cases/mark-notification-read.js';
+import type { NotificationBus } from '../../core/notifications/ports/notification-bus.js';
+import { NotificationHandler } from '../../core/notifications/use-cases/notification-handler.js';
+import type { NotificationRepository } from '../../core/notifications/ports/notification-repository.js';
+import { WatchNotifications } from '../../core/notifications/use-cases/watch-notifications.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
+import type { IdGenerator } from '../../core/shared/ports/ids.js';
 import type { ModuleBinder } from '../module.js';
 import { TOKENS, token } from '../tokens.js';
 
@@ -52,6 +52,10 @@ export const bindNotifications: ModuleBinder = async ({ container, config, infra
     repository = db ? new PostgresNotificationRepository(db, { kind: 'after-commit', announce: local.announce }) : new MemoryNotificationRepository(local.announce);
   }
   container.bind(NOTIFICATIONS.Repository).toConstantValue(repository);
+  const days = config.notifications.readRetentionDays;
+  if (days > 0) {
+    infra.maintenance.push({ name: 'old read notifications', run: (now) => repository.purgeReadBefore(new Date(now.getTime() - days * 86_400_000)) });
+  }
   container.bind(NOTIFICATIONS.Bus).toConstantValue(bus);
 
   const streams = new NotificationStreams({ heartbeatMs: config.notifications.heartbeatSeconds * 1000 }, logger);

@@ -2,10 +2,10 @@ import { IcalGeneratorCalendarRenderer } from '../../adapters/ical-generator/ica
 import { scheduleRoutes } from '../../adapters/http/routes/schedules.js';
 import { MemoryScheduleRepository } from '../../adapters/memory/memory-schedule-repository.js';
 import { PostgresScheduleRepository } from '../../adapters/postgres/postgres-schedule-repository.js';
-import type { Clock } from '../../core/shared/clock.js';
-import type { IdempotencyStore } from '../../core/shared/idempotency-store.js';
-import type { IdGenerator } from '../../core/shared/ids.js';
-import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
+import type { IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { IdGenerator } from '../../core/shared/ports/ids.js';
+import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import type { ScheduleRepository } from '../../core/scheduling/ports/schedule-repository.js';
 import { ScheduleNotificationRule } from '../../core/scheduling/rules/schedule-notification-rule.js';
 import { AcceptSchedule } from '../../core/scheduling/use-cases/accept-schedule.js';

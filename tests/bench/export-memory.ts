@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { bootstrap } from '../../composition/bootstrap.js';
 import { JOB_TOKENS, startJobRunner } from '../../composition/jobs.js';
 import { JOBS } from '../../composition/modules/jobs.js';
-import type { Actor } from '../../core/shared/actor.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
 import { mib, ratio, table } from './measure.js';
 
 /**

@@ -154,7 +154,14 @@ describe('configuration (composition/config.ts)', () => {
       expect(decoded({ DATABASE_URL: 'postgres://db/p', EVENTS_RELAY_IN_API: 'false' }).events.relayInApi).to.equal(false);
       // Jobs likewise: only the API process can run the embedded database's jobs.
       expect(rejected({ JOBS_RUN_IN_API: 'false' }).message).to.contain('JOBS_RUN_IN_API=false needs a shared database');
-      expect(decoded({}).jobs).to.deep.equal({ runInApi: true, maxAttempts: 3, pollMs: 2_000, concurrency: 2 });
+      expect(decoded({}).jobs).to.deep.equal({ runInApi: true, maxAttempts: 3, pollMs: 2_000, concurrency: 2, leaseMs: 60_000 });
+      expect(decoded({ JOBS_LEASE_MS: '3000' }).jobs.leaseMs).to.equal(3_000);
+      expect(rejected({ JOBS_LEASE_MS: '999' }).message).to.contain('JOBS_LEASE_MS must be an integer from 1000 to 3600000');
+      // Retention: 0 keeps everything; the defaults keep read notifications 90 days, the audit trail a year.
+      expect(decoded({}).notifications.readRetentionDays).to.equal(90);
+      expect(decoded({}).audit.retentionDays).to.equal(365);
+      expect(decoded({ NOTIFICATION_RETENTION_DAYS: '0', AUDIT_RETENTION_DAYS: '0' })).to.deep.include({ audit: { retentionDays: 0 } });
+      expect(rejected({ AUDIT_RETENTION_DAYS: '-1' }).message).to.contain('AUDIT_RETENTION_DAYS must be an integer from 0 to 36500');
       expect(decoded({ DATABASE_URL: 'postgres://db/p', JOBS_RUN_IN_API: 'false' }).jobs.runInApi).to.equal(false);
     });
 

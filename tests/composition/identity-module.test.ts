@@ -6,7 +6,7 @@ import type { Infrastructure } from '../../composition/infrastructure.js';
 import { bindIdentity, IDENTITY } from '../../composition/modules/identity.js';
 import type { PostgresDatabase } from '../../adapters/postgres/database.js';
 import type { RedisClient } from '../../adapters/redis/redis-client.js';
-import type { Logger } from '../../core/shared/logger.js';
+import type { Logger } from '../../core/shared/ports/logger.js';
 import { MemoryTokenStore } from '../../adapters/memory/memory-token-store.js';
 
 const configOf = (env: Record<string, string>): Config => {

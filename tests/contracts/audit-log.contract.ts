@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditEvent } from '../../core/audit/audit-event.js';
-import type { AuditFilter, AuditLog } from '../../core/audit/audit-log.js';
+import type { AuditEvent } from '../../core/audit/entities/audit-event.js';
+import type { AuditFilter, AuditLog } from '../../core/audit/ports/audit-log.js';
 import { left, right } from '../support/builders.js';
 
 export interface AuditLogFixture {
@@ -76,6 +76,20 @@ export const auditLogContract = (name: string, setup: (ctx: Mocha.Context) => Pr
       expect(seen).to.have.length(5);
       expect(new Set(seen).size).to.equal(5);
       expect(left(await log.list({ type }, { page: 1, size: 2, cursor: 'bogus' }))._tag).to.equal('Validation');
+    });
+
+    it('retention: purgeBefore removes exactly the entries that occurred before the cutoff, and says how many', async () => {
+      const type = ofType();
+      // Long before anything the other tests record, so the count below is this test's alone.
+      const old = new Date('2001-01-01T00:00:00.000Z');
+      const cutoff = new Date(old.getTime() + 3_600_000);
+      const expired = [0, 1, 2].map((i) => anAuditEvent({ type, occurredAt: new Date(old.getTime() + i * 1000), data: { i } }));
+      const atCutoff = anAuditEvent({ type, occurredAt: cutoff, data: { i: 'cutoff' } });
+      const recent = anAuditEvent({ type, occurredAt: T0, data: { i: 'recent' } });
+      for (const e of [...expired, atCutoff, recent]) await log.record(e);
+      expect(await log.purgeBefore(cutoff)).to.equal(3);
+      expect((await list({ type })).items.map((e) => e.id)).to.deep.equal([recent.id, atCutoff.id]);
+      expect(await log.purgeBefore(cutoff)).to.equal(0);
     });
   });
 };

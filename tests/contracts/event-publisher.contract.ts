@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { EventHandler, PublishedEvent } from '../../core/shared/event-handler.js';
-import type { EventPublisher } from '../../core/shared/event-publisher.js';
+import type { EventHandler, PublishedEvent } from '../../core/shared/ports/event-handler.js';
+import type { EventPublisher } from '../../core/shared/ports/event-publisher.js';
 import { currentRequestId } from '../../composition/request-context.js';
 
 export interface EventPublisherFixture {

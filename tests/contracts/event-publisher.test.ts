@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BullmqEventConsumer, BullmqEventPublisher, type BullmqEventSettings } from '../../adapters/bullmq/bullmq-events.js';
-import { DispatchEvent } from '../../core/shared/dispatch-event.js';
-import type { EventHandler } from '../../core/shared/event-handler.js';
+import { DispatchEvent } from '../../core/shared/use-cases/dispatch-event.js';
+import type { EventHandler } from '../../core/shared/ports/event-handler.js';
 import { withRequestId } from '../../composition/request-context.js';
 import { openRedis } from '../support/databases.js';
 import { testBullmqSettings, waitFor } from '../support/events.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { FileRepository } from '../../core/files/file-repository.js';
-import type { StoredFile } from '../../core/files/stored-file.js';
+import type { FileRepository } from '../../core/files/ports/file-repository.js';
+import type { StoredFile } from '../../core/files/entities/stored-file.js';
 import { left, right } from '../support/builders.js';
 
 export interface FileRepositoryFixture {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
-import { conflict } from '../../core/shared/errors.js';
-import type { ClaimResult, IdempotencyClaim, IdempotencyStore } from '../../core/shared/idempotency-store.js';
-import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
+import { conflict } from '../../core/shared/entities/errors.js';
+import type { ClaimResult, IdempotencyClaim, IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 
 export interface IdempotencyStoreFixture {
   readonly store: IdempotencyStore;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { JobPriority } from '../../core/jobs/job.js';
-import type { JobQueue } from '../../core/jobs/job-queue.js';
+import type { JobPriority } from '../../core/jobs/entities/job.js';
+import type { JobQueue } from '../../core/jobs/ports/job-queue.js';
 
 export interface JobQueueFixture {
   readonly queue: JobQueue;
@@ -41,6 +41,15 @@ export const jobQueueContract = (name: string, setup: (ctx: Mocha.Context) => Pr
       expect(read!.createdAt.toISOString()).to.equal(at(0).toISOString());
       expect(read!.startedAt).to.equal(null);
       expect(await queue.findById(uuidv7())).to.equal(null);
+    });
+
+    it('keeps the id of the request that enqueued a job (null when none), through reads and claims', async () => {
+      const traced = await queue.enqueue({ id: uuidv7(), type: 'test.job', ownerId: owner, priority: 'default', payload: {}, createdAt: at(0), requestId: 'req-42' });
+      const untraced = await enqueue(at(1));
+      expect(traced.requestId).to.equal('req-42');
+      expect((await queue.findById(traced.id))!.requestId).to.equal('req-42');
+      expect((await queue.findById(untraced.id))!.requestId).to.equal(null);
+      expect((await queue.claim(at(10), at(10 + LEASE)))!.requestId).to.equal('req-42');
     });
 
     it('claims by priority, then oldest first, one job per claim', async () => {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { RateLimiterFlexibleLoginThrottle } from '../../adapters/rate-limiter-flexible/rate-limiter-flexible-login-throttle.js';
 import { closeRedis, openRedis, type RedisClient } from '../../adapters/redis/redis-client.js';
-import type { LoginAttemptKey, LoginThrottle, LoginThrottleSettings } from '../../core/identity/login-throttle.js';
+import type { LoginAttemptKey, LoginThrottle, LoginThrottleSettings } from '../../core/identity/ports/login-throttle.js';
 import { REDIS_URL, requireService } from '../support/services.js';
 
 const SETTINGS: LoginThrottleSettings = { maxFailures: 3, accountMaxFailures: 6, windowSeconds: 900 };

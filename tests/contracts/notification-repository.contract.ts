@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { NewNotification, Notification } from '../../core/notifications/notification.js';
-import type { NotificationSignal } from '../../core/notifications/notification-bus.js';
-import type { NotificationRepository } from '../../core/notifications/notification-repository.js';
-import type { IdGenerator } from '../../core/shared/ids.js';
-import type { PageQuery } from '../../core/shared/pagination.js';
+import type { NewNotification, Notification } from '../../core/notifications/entities/notification.js';
+import type { NotificationSignal } from '../../core/notifications/ports/notification-bus.js';
+import type { NotificationRepository } from '../../core/notifications/ports/notification-repository.js';
+import type { IdGenerator } from '../../core/shared/ports/ids.js';
+import type { PageQuery } from '../../core/shared/entities/pagination.js';
 import { left, right } from '../support/builders.js';
 
 export interface NotificationRepositoryFixture {
@@ -44,6 +44,29 @@ export const notificationRepositoryContract = (name: string, setup: (ctx: Mocha.
     });
 
     const first = (size: number): PageQuery => ({ page: 1, size });
+
+    it('retention: purgeReadBefore removes notifications read before the cutoff, keeps unread and later-read ones', async () => {
+      const recipientId = uuidv7();
+      // Read long before any time the other tests use, so the count below is this test's alone.
+      const old = new Date('2001-01-01T00:00:00.000Z');
+      const cutoff = new Date(old.getTime() + 86_400_000);
+      const stored = await repo.insertAll(
+        ['read long ago', 'read at the cutoff', 'read recently', 'never read'].map((title) => aNotification({ recipientId, title, createdAt: old })),
+        v7,
+      );
+      const [readOld, readAtCutoff, readRecently] = stored;
+      expect(await repo.markRead(recipientId, readOld!.id, old)).to.equal(true);
+      expect(await repo.markRead(recipientId, readAtCutoff!.id, cutoff)).to.equal(true);
+      expect(await repo.markRead(recipientId, readRecently!.id, T0)).to.equal(true);
+      expect(await repo.purgeReadBefore(cutoff)).to.equal(1);
+      const left_ = await repo.listAfter(recipientId, null, 10);
+      expect(left_.map((n) => n.title)).to.deep.equal(['read at the cutoff', 'read recently', 'never read']);
+      expect(right(await repo.list({ recipientId, unreadOnly: true }, first(10))).items.map((n) => n.title)).to.deep.equal(['never read']);
+      expect(await repo.purgeReadBefore(cutoff)).to.equal(0);
+      // Ids keep growing after a purge: the stream's "after this id" still sees what comes next.
+      const [next] = await repo.insertAll([aNotification({ recipientId })], v7);
+      expect(next!.id > stored[3]!.id).to.equal(true);
+    });
 
     it('stores a notification as given, unread, and returns it', async () => {
       const n = aNotification();

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { NotificationSignal } from '../../core/notifications/notification-bus.js';
+import type { NotificationSignal } from '../../core/notifications/ports/notification-bus.js';
 import { MemoryNotificationRepository } from '../../adapters/memory/memory-notification-repository.js';
 import { NOTIFICATION_CHANNEL, PostgresNotificationRepository } from '../../adapters/postgres/postgres-notification-repository.js';
 import { parseSignal } from '../../adapters/postgres/postgres-notification-bus.js';

@@ -3,8 +3,8 @@ import type { Readable } from 'node:stream';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
-import type { ObjectStorage, PutResult } from '../../core/files/object-storage.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import type { ObjectStorage, PutResult } from '../../core/files/ports/object-storage.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 
 export interface ObjectStorageFixture {
   readonly storage: ObjectStorage;

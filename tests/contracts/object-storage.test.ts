@@ -10,8 +10,8 @@ import sinon from 'sinon';
 import { LocalDiskObjectStorage } from '../../adapters/local-disk/local-disk-object-storage.js';
 import { MemoryObjectStorage } from '../../adapters/memory/memory-object-storage.js';
 import { MinioObjectStorage } from '../../adapters/minio/minio-object-storage.js';
-import type { ObjectStorage } from '../../core/files/object-storage.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import type { ObjectStorage } from '../../core/files/ports/object-storage.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 import { startS3Server } from '../support/s3-server.js';
 import { chunked, cutOff, objectStorageContract, readAll } from './object-storage.contract.js';
 

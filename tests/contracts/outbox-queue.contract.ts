@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
-import type { DomainEvent } from '../../core/shared/events.js';
-import type { OutboxQueue } from '../../core/shared/outbox-queue.js';
-import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
-import { notFound } from '../../core/shared/errors.js';
+import type { DomainEvent } from '../../core/shared/entities/events.js';
+import type { OutboxQueue } from '../../core/shared/ports/outbox-queue.js';
+import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
+import { notFound } from '../../core/shared/entities/errors.js';
 
 export interface OutboxQueueFixture {
   readonly queue: OutboxQueue;

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { left, right } from '../support/builders.js';
 import { v7 as uuidv7 } from 'uuid';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
-import type { DataRecord } from '../../core/records/record.js';
-import type { RecordFilter, RecordRepository, RecordSortField } from '../../core/records/record-repository.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
+import type { DataRecord } from '../../core/records/entities/record.js';
+import type { RecordFilter, RecordRepository, RecordSortField } from '../../core/records/ports/record-repository.js';
 
 export interface RecordRepositoryFixture {
   readonly repo: RecordRepository;

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
-import type { Actor } from '../../core/shared/actor.js';
-import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
-import type { UserRepository } from '../../core/identity/user-repository.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
+import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
+import type { UserRepository } from '../../core/identity/ports/user-repository.js';
 import type { Schedule } from '../../core/scheduling/entities/schedule.js';
 import type { ScheduleRepository } from '../../core/scheduling/ports/schedule-repository.js';
 import { BookSchedule } from '../../core/scheduling/use-cases/book-schedule.js';

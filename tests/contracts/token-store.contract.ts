@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { NewRefreshSession, RefreshSession, RotateResult, TokenStore } from '../../core/identity/token-store.js';
+import type { NewRefreshSession, RefreshSession, RotateResult, TokenStore } from '../../core/identity/ports/token-store.js';
 
 export interface TokenStoreFixture {
   readonly store: TokenStore;

@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { MemoryTokenStore } from '../../adapters/memory/memory-token-store.js';
 import { PostgresTokenStore } from '../../adapters/postgres/postgres-token-store.js';
 import { RedisTokenStore } from '../../adapters/redis/redis-token-store.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 import { openPglite, openPostgres, openRedis } from '../support/databases.js';
 import { REDIS_URL } from '../support/services.js';
 import { tokenStoreContract } from './token-store.contract.js';

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
-import type { RecordRepository } from '../../core/records/record-repository.js';
-import { businessRule } from '../../core/shared/errors.js';
-import type { DomainEvent } from '../../core/shared/events.js';
-import type { UnitOfWork } from '../../core/shared/unit-of-work.js';
+import type { RecordRepository } from '../../core/records/ports/record-repository.js';
+import { businessRule } from '../../core/shared/entities/errors.js';
+import type { DomainEvent } from '../../core/shared/entities/events.js';
+import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import { right } from '../support/builders.js';
 import { aRecord } from './record-repository.contract.js';
 

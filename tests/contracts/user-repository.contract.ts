@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { left, right } from '../support/builders.js';
 import { v7 as uuidv7 } from 'uuid';
-import type { User } from '../../core/identity/user.js';
-import type { DomainError } from '../../core/shared/errors.js';
-import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/user-repository.js';
-import type { Page, PageQuery, Sort } from '../../core/shared/pagination.js';
+import type { User } from '../../core/identity/entities/user.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
+import type { UserFilter, UserRepository, UserSortField } from '../../core/identity/ports/user-repository.js';
+import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
 
 export interface UserRepositoryFixture {
   /** An empty repository; called before every test. */

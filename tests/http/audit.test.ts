@@ -3,9 +3,9 @@ import request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { auditRoutes } from '../../adapters/http/routes/audit.js';
 import { MemoryAuditLog } from '../../adapters/memory/memory-audit-log.js';
-import { AuditTrailHandler } from '../../core/audit/audit-trail-handler.js';
-import { ListAuditEvents } from '../../core/audit/list-audit-events.js';
-import type { Actor } from '../../core/shared/actor.js';
+import { AuditTrailHandler } from '../../core/audit/use-cases/audit-trail-handler.js';
+import { ListAuditEvents } from '../../core/audit/use-cases/list-audit-events.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
 import { anActor } from '../support/builders.js';
 import { namedActors, routesApp } from '../support/routes-app.js';
 

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import sinon from 'sinon';
 import { IDENTITY } from '../../composition/modules/identity.js';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { errorOf, fields, identityClient, PASSWORD, type IdentityClient } from './identity-client.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import * as errors from '../../core/shared/errors.js';
-import type { DomainError, DomainErrorTag } from '../../core/shared/errors.js';
+import * as errors from '../../core/shared/entities/errors.js';
+import type { DomainError, DomainErrorTag } from '../../core/shared/entities/errors.js';
 import { ERROR_TABLE, toHttpError } from '../../adapters/http/error-mapper.js';
 
 describe('error mapper', () => {

@@ -3,7 +3,7 @@ import express from 'express';
 import { rateLimit, MemoryStore, type Store } from 'express-rate-limit';
 import request from 'supertest';
 import { FallbackRateLimitStore, StoreOutageLog } from '../../adapters/http/fallback-rate-limit-store.js';
-import type { Logger } from '../../core/shared/logger.js';
+import type { Logger } from '../../core/shared/ports/logger.js';
 
 /** A shared store that can be switched off, as Redis is when its client is offline. */
 class SwitchableStore implements Store {

@@ -1,6 +1,6 @@
 import { fileRoutes, type FileRouteOptions } from '../../adapters/http/routes/files.js';
-import type { FilePolicy } from '../../core/files/file-policy.js';
-import type { Actor } from '../../core/shared/actor.js';
+import type { FilePolicy } from '../../core/files/entities/file-policy.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
 import { namedActors, routesApp } from '../support/routes-app.js';
 import { anActor, filesHarness } from '../core/files/files-harness.js';
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import request from 'supertest';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 import { aPdf, aPng, anExe } from '../support/file-samples.js';
 import { filesApp } from './files-app.js';
 import { right } from '../support/builders.js';

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { idempotent } from '../../adapters/http/idempotency.js';
 import { created, HANDLED, type Reply } from '../../adapters/http/route.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
-import type { DomainError } from '../../core/shared/errors.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
 import { anActor } from '../core/files/files-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 

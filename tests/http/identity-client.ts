@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import type { Clock } from '../../core/shared/clock.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 
 export const PASSWORD = 'correct horse battery staple';

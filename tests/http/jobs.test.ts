@@ -4,8 +4,8 @@ import { startJobRunner } from '../../composition/jobs.js';
 import type { WakeLoop } from '../../composition/wake-loop.js';
 import { FILES } from '../../composition/modules/files.js';
 import { TOKENS } from '../../composition/tokens.js';
-import type { ObjectStorage } from '../../core/files/object-storage.js';
-import type { RecordRepository } from '../../core/records/record-repository.js';
+import type { ObjectStorage } from '../../core/files/ports/object-storage.js';
+import type { RecordRepository } from '../../core/records/ports/record-repository.js';
 import { fields, identityClient, type IdentityClient } from './identity-client.js';
 
 /** A promise and the function that resolves it. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import request from 'supertest';
-import { DependencyUnavailableError, unauthenticated } from '../../core/shared/errors.js';
-import type { Logger } from '../../core/shared/logger.js';
+import { DependencyUnavailableError, unauthenticated } from '../../core/shared/entities/errors.js';
+import type { Logger } from '../../core/shared/ports/logger.js';
 import { route } from '../../adapters/http/route.js';
 import { loggablePath } from '../../adapters/http/app.js';
 import { routesApp } from '../support/routes-app.js';

@@ -1,5 +1,5 @@
 import { recordRoutes } from '../../adapters/http/routes/records.js';
-import type { Actor } from '../../core/shared/actor.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
 import { namedActors, routesApp } from '../support/routes-app.js';
 import { anActor, recordsHarness } from '../core/records/records-harness.js';
 

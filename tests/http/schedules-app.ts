@@ -1,7 +1,7 @@
 import { IcalGeneratorCalendarRenderer } from '../../adapters/ical-generator/ical-generator-calendar-renderer.js';
 import { MemoryIdempotencyStore } from '../../adapters/memory/memory-idempotency-store.js';
 import { scheduleRoutes } from '../../adapters/http/routes/schedules.js';
-import type { Actor } from '../../core/shared/actor.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
 import { ExportCalendar } from '../../core/scheduling/use-cases/export-calendar.js';
 import { namedActors, routesApp } from '../support/routes-app.js';
 import { anActor, schedulingHarness } from '../core/scheduling/scheduling-harness.js';

@@ -5,8 +5,8 @@ import { closeDatabase, openPostgres as openPostgresAdapter } from '../../adapte
 import { listenForOutboxEvents } from '../../adapters/postgres/outbox-listener.js';
 import { PostgresOutboxQueue } from '../../adapters/postgres/postgres-outbox-queue.js';
 import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work.js';
-import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS } from '../../core/shared/deliver-outbox-events.js';
-import type { PublishedEvent } from '../../core/shared/event-handler.js';
+import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS } from '../../core/shared/use-cases/deliver-outbox-events.js';
+import type { PublishedEvent } from '../../core/shared/ports/event-handler.js';
 import { startEventPipeline } from '../../composition/events.js';
 import { TOKENS } from '../../composition/tokens.js';
 import { anEvent } from '../contracts/outbox-queue.contract.js';

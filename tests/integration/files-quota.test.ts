@@ -6,7 +6,7 @@ import { MemoryObjectStorage } from '../../adapters/memory/memory-object-storage
 import { PostgresFileRepository } from '../../adapters/postgres/postgres-file-repository.js';
 import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work.js';
 import { fileUseCases } from '../../composition/modules/files.js';
-import type { Actor } from '../../core/shared/actor.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
 import { openPglite, openPostgres, type TestDatabase } from '../support/databases.js';
 
 async function* bytes(text: string): AsyncGenerator<Uint8Array> {

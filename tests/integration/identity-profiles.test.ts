@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import request from 'supertest';
-import { DependencyUnavailableError } from '../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 import { identityClient, PASSWORD, type IdentityClient, type Tokens } from '../http/identity-client.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { createServerDatabase } from '../support/databases.js';

@@ -8,7 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { NOTIFICATIONS } from '../../composition/modules/notifications.js';
 import { TOKENS } from '../../composition/tokens.js';
 import type { PostgresNotificationBus } from '../../adapters/postgres/postgres-notification-bus.js';
-import type { PublishedEvent } from '../../core/shared/event-handler.js';
+import type { PublishedEvent } from '../../core/shared/ports/event-handler.js';
 import { identityClient, PASSWORD, type IdentityClient } from '../http/identity-client.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { createServerDatabase } from '../support/databases.js';

@@ -7,9 +7,9 @@ import { closeDatabase, openPostgres as openPostgresAdapter, type PostgresDataba
 import { migrateUp } from '../../adapters/postgres/migrations/index.js';
 import { PostgresOutboxQueue } from '../../adapters/postgres/postgres-outbox-queue.js';
 import { PostgresUnitOfWork } from '../../adapters/postgres/postgres-unit-of-work.js';
-import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS } from '../../core/shared/deliver-outbox-events.js';
-import { DispatchEvent } from '../../core/shared/dispatch-event.js';
-import type { EventHandler } from '../../core/shared/event-handler.js';
+import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS } from '../../core/shared/use-cases/deliver-outbox-events.js';
+import { DispatchEvent } from '../../core/shared/use-cases/dispatch-event.js';
+import type { EventHandler } from '../../core/shared/ports/event-handler.js';
 import { anEvent } from '../contracts/outbox-queue.contract.js';
 import { aPublishedEvent } from '../contracts/event-publisher.contract.js';
 import { createServerDatabase, openRedis, type TestRedis } from '../support/databases.js';

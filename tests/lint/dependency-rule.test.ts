@@ -52,11 +52,12 @@ describe('the dependency rule (lint fixtures)', function () {
       const found = violations;
       expect(found).to.include('core-is-framework-free: core/bad.ts → adapters/a/x.ts');
       expect(found).to.include('adapters-do-not-import-each-other: adapters/a/x.ts → adapters/b/y.ts');
+      expect(found).to.include('adapters-shared-imports-only-core: adapters/shared/z.ts → adapters/b/y.ts');
       expect(found.some((f) => f.startsWith('core-is-framework-free: core/uses-express.ts → ') && f.includes('node_modules/express/')), found.join('\n'))
         .to.equal(true);
     });
 
-    it('passes a tree where core imports only itself and node:crypto, adapters only core, composition both', async () => {
+    it('passes a tree where core imports only itself and node:crypto, adapters only core and adapters/shared, composition both', async () => {
       const { exitCode, violations } = await depcruise(fixture('clean'), ['core', 'adapters', 'composition']);
       expect(violations).to.deep.equal([]);
       expect(exitCode).to.equal(0);

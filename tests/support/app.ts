@@ -3,7 +3,7 @@ import type { Container } from 'inversify';
 import { bootstrap, type Runtime } from '../../composition/bootstrap.js';
 import { buildHttpApp } from '../../composition/http.js';
 import { TOKENS } from '../../composition/tokens.js';
-import type { Clock } from '../../core/shared/clock.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
 
 export interface TestApp {
   readonly app: Express;

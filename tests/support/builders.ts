@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { v7 as uuidv7 } from 'uuid';
-import type { Actor } from '../../core/shared/actor.js';
-import type { DomainError } from '../../core/shared/errors.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
+import type { DomainError } from '../../core/shared/entities/errors.js';
 
 /** An authenticated caller (a taker unless told otherwise). */
 export const anActor = (overrides: Partial<Actor> = {}): Actor => ({

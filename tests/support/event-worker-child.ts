@@ -7,9 +7,9 @@
 import { BullmqEventConsumer } from '../../adapters/bullmq/bullmq-events.js';
 import { openPostgres } from '../../adapters/postgres/database.js';
 import { PostgresOutboxQueue } from '../../adapters/postgres/postgres-outbox-queue.js';
-import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS } from '../../core/shared/deliver-outbox-events.js';
-import { DispatchEvent } from '../../core/shared/dispatch-event.js';
-import type { EventHandler } from '../../core/shared/event-handler.js';
+import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS } from '../../core/shared/use-cases/deliver-outbox-events.js';
+import { DispatchEvent } from '../../core/shared/use-cases/dispatch-event.js';
+import type { EventHandler } from '../../core/shared/ports/event-handler.js';
 import { REDIS_URL } from './services.js';
 import { silentLogger } from './routes-app.js';
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { PasswordHasher } from '../../core/identity/password-hasher.js';
+import type { PasswordHasher } from '../../core/identity/ports/password-hasher.js';
 
 /**
  * For tests only: a salted SHA-256 stand-in so suites that create hundreds of users stay fast.

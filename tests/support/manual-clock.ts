@@ -1,4 +1,4 @@
-import type { Clock } from '../../core/shared/clock.js';
+import type { Clock } from '../../core/shared/ports/clock.js';
 
 /** A clock tests move by hand: expiry is tested by advancing time, never by sleeping. */
 export class ManualClock implements Clock {

@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createApp, type AppDeps } from '../../adapters/http/app.js';
 import type { AnyRoute } from '../../adapters/http/route.js';
-import type { Actor } from '../../core/shared/actor.js';
-import { unauthenticated } from '../../core/shared/errors.js';
-import type { Logger } from '../../core/shared/logger.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
+import { unauthenticated } from '../../core/shared/entities/errors.js';
+import type { Logger } from '../../core/shared/ports/logger.js';
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
 

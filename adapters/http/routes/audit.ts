@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import type { AuditEvent } from '../../../core/audit/audit-event.js';
-import type { ListAuditEvents } from '../../../core/audit/list-audit-events.js';
-import type { Page } from '../../../core/shared/pagination.js';
+import type { AuditEvent } from '../../../core/audit/entities/audit-event.js';
+import type { ListAuditEvents } from '../../../core/audit/use-cases/list-audit-events.js';
+import type { Page } from '../../../core/shared/entities/pagination.js';
 import { boundedString, cursorQueryProps, DateTime, nullable, Uuid } from '../codecs.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { ok, route, type AnyRoute } from '../route.js';

@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import type { GetJob } from '../../../core/jobs/get-job.js';
-import { JOB_STATUSES, type Job } from '../../../core/jobs/job.js';
-import { EXPORT_FORMATS, type ExportRecords } from '../../../core/records/export-records.js';
-import { RECORD_STATUSES } from '../../../core/records/record.js';
-import { invalidField } from '../../../core/shared/errors.js';
+import type { GetJob } from '../../../core/jobs/use-cases/get-job.js';
+import { JOB_STATUSES, type Job } from '../../../core/jobs/entities/job.js';
+import { EXPORT_FORMATS, type ExportRecords } from '../../../core/records/use-cases/export-records.js';
+import { RECORD_STATUSES } from '../../../core/records/entities/record.js';
+import { invalidField } from '../../../core/shared/entities/errors.js';
 import { boundedString, nullable, oneOf, strictObject, Uuid } from '../codecs.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { ok, route, type AnyRoute, type Reply } from '../route.js';

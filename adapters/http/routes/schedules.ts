@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import type { Page } from '../../../core/shared/pagination.js';
+import type { Page } from '../../../core/shared/entities/pagination.js';
 import { CHANGER_ROLES, SCHEDULE_STATUSES, type Schedule } from '../../../core/scheduling/entities/schedule.js';
 import { SCHEDULE_SORT_FIELDS } from '../../../core/scheduling/entities/schedule-cursor.js';
 import type { AcceptSchedule } from '../../../core/scheduling/use-cases/accept-schedule.js';

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import type { User } from '../../../core/identity/user.js';
+import type { User } from '../../../core/identity/entities/user.js';
 import { boundedString, nullable, oneOf } from '../codecs.js';
 
 /** The user as every identity route shows it: never the password hash, never the deletion mark. */

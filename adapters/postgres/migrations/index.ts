@@ -14,6 +14,7 @@ import { outboxDelivery } from './0010-outbox-delivery.js';
 import { jobs } from './0011-jobs.js';
 import { auditEvents } from './0012-audit-events.js';
 import { notifications } from './0013-notifications.js';
+import { retentionAndJobRequests } from './0014-retention-and-job-requests.js';
 // modules: import each migration here
 
 export type { Migration } from './migration.js';
@@ -36,6 +37,7 @@ export const migrations: readonly Migration[] = [
   jobs,
   auditEvents,
   notifications,
+  retentionAndJobRequests,
   // modules: append new migrations here (never reorder or edit one that has shipped)
 ];
 

@@ -1,4 +1,4 @@
-import type { Actor } from '../../shared/actor.js';
+import type { Actor } from '../../shared/entities/actor.js';
 import type { Schedule } from './schedule.js';
 
 /**

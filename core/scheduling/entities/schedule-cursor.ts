@@ -1,4 +1,4 @@
-import type { KeysetKeys } from '../../shared/pagination.js';
+import type { KeysetKeys } from '../../shared/entities/pagination.js';
 import type { Schedule } from './schedule.js';
 
 export type ScheduleSortField = 'starts_at';

@@ -1,6 +1,6 @@
-import type { Clock } from '../../shared/clock.js';
-import { newEvent, type DomainEvent } from '../../shared/events.js';
-import type { IdGenerator } from '../../shared/ids.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import { newEvent, type DomainEvent } from '../../shared/entities/events.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { Schedule, ScheduleStatus } from './schedule.js';
 
 export const SCHEDULE_EVENT_TYPES = [

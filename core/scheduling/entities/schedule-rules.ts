@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../shared/errors.js';
+import type { FieldIssue } from '../../shared/entities/errors.js';
 
 export const NOTE_MAX = 2_000;
 /** A slot is at most a week long; longer "slots" are availability windows, not appointments. */

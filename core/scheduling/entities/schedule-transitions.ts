@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Actor } from '../../shared/actor.js';
-import { conflict, forbidden, type DomainError } from '../../shared/errors.js';
+import type { Actor } from '../../shared/entities/actor.js';
+import { conflict, forbidden, type DomainError } from '../../shared/entities/errors.js';
 import type { ChangerRole, Schedule, ScheduleStatus } from './schedule.js';
 
 /** Who changes a schedule: a signed-in user, or the system (expiry of stale slots). */

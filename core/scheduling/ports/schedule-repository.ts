@@ -1,6 +1,6 @@
 import type { Either } from 'fp-ts/lib/Either.js';
-import type { DomainError } from '../../shared/errors.js';
-import type { Page, PageQuery, Sort } from '../../shared/pagination.js';
+import type { DomainError } from '../../shared/entities/errors.js';
+import type { Page, PageQuery, Sort } from '../../shared/entities/pagination.js';
 import type { Schedule, ScheduleStatus } from '../entities/schedule.js';
 import type { ScheduleSortField } from '../entities/schedule-cursor.js';
 

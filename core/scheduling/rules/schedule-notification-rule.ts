@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../shared/events.js';
-import type { NotificationDraft, NotificationRule } from '../../notifications/notification-rule.js';
+import type { DomainEvent } from '../../shared/entities/events.js';
+import type { NotificationDraft, NotificationRule } from '../../notifications/ports/notification-rule.js';
 
 const WORDING: Readonly<Record<string, { readonly title: string; readonly verb: string }>> = {
   'schedule.requested': { title: 'New schedule request', verb: 'requested' },

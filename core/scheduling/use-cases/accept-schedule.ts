@@ -1,9 +1,9 @@
 import type * as E from 'fp-ts/lib/Either.js';
-import type { Actor } from '../../shared/actor.js';
-import type { Clock } from '../../shared/clock.js';
-import type { DomainError } from '../../shared/errors.js';
-import type { IdGenerator } from '../../shared/ids.js';
-import type { UnitOfWork } from '../../shared/unit-of-work.js';
+import type { Actor } from '../../shared/entities/actor.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import type { DomainError } from '../../shared/entities/errors.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
+import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { Schedule } from '../entities/schedule.js';
 import { byUser } from '../entities/schedule-transitions.js';
 import { transitionSchedule } from './transition-schedule.js';

@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Actor } from '../../shared/actor.js';
-import type { Clock } from '../../shared/clock.js';
-import { conflict, forbidden, validation, type DomainError, type FieldIssue } from '../../shared/errors.js';
-import type { IdGenerator } from '../../shared/ids.js';
-import type { TransactionScope, UnitOfWork } from '../../shared/unit-of-work.js';
+import type { Actor } from '../../shared/entities/actor.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import { conflict, forbidden, validation, type DomainError, type FieldIssue } from '../../shared/entities/errors.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
+import type { TransactionScope, UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { Schedule } from '../entities/schedule.js';
 import { scheduleEvent } from '../entities/schedule-events.js';
 import { BATCH_MAX, noteIssues, timeIssues } from '../entities/schedule-rules.js';

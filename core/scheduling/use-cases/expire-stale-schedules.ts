@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Clock } from '../../shared/clock.js';
-import type { IdGenerator } from '../../shared/ids.js';
-import type { UnitOfWork } from '../../shared/unit-of-work.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
+import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { ScheduleRepository } from '../ports/schedule-repository.js';
 import { SYSTEM } from '../entities/schedule-transitions.js';
 import { transitionSchedule } from './transition-schedule.js';

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Actor } from '../../shared/actor.js';
-import type { Clock } from '../../shared/clock.js';
-import type { DomainError } from '../../shared/errors.js';
+import type { Actor } from '../../shared/entities/actor.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import type { DomainError } from '../../shared/entities/errors.js';
 import type { CalendarRenderer } from '../ports/calendar-renderer.js';
 import type { ScheduleRepository } from '../ports/schedule-repository.js';
 

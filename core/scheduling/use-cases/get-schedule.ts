@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Actor } from '../../shared/actor.js';
-import { notFound, type DomainError } from '../../shared/errors.js';
-import { isUuid } from '../../shared/ids.js';
+import type { Actor } from '../../shared/entities/actor.js';
+import { notFound, type DomainError } from '../../shared/entities/errors.js';
+import { isUuid } from '../../shared/ports/ids.js';
 import type { Schedule } from '../entities/schedule.js';
 import { canSee } from '../entities/schedule-access.js';
 import type { ScheduleRepository } from '../ports/schedule-repository.js';

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Actor } from '../../shared/actor.js';
-import { invalidField, type DomainError } from '../../shared/errors.js';
-import { pageQueryError, type Page, type PageQuery, type Sort } from '../../shared/pagination.js';
+import type { Actor } from '../../shared/entities/actor.js';
+import { invalidField, type DomainError } from '../../shared/entities/errors.js';
+import { pageQueryError, type Page, type PageQuery, type Sort } from '../../shared/entities/pagination.js';
 import type { Schedule, ScheduleStatus } from '../entities/schedule.js';
 import { SCHEDULE_KEYSET, type ScheduleSortField } from '../entities/schedule-cursor.js';
 import type { ScheduleRepository } from '../ports/schedule-repository.js';

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { Clock } from '../../shared/clock.js';
-import { notFound, preconditionFailed, type DomainError } from '../../shared/errors.js';
-import { isUuid, type IdGenerator } from '../../shared/ids.js';
-import type { UnitOfWork } from '../../shared/unit-of-work.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import { notFound, preconditionFailed, type DomainError } from '../../shared/entities/errors.js';
+import { isUuid, type IdGenerator } from '../../shared/ports/ids.js';
+import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { Schedule } from '../entities/schedule.js';
 import { canSee } from '../entities/schedule-access.js';
 import type { ScheduleEventType } from '../entities/schedule-events.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { v7 as uuidv7 } from 'uuid';
-import { DependencyUnavailableError } from '../../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../../core/shared/entities/errors.js';
 import { readAll } from '../../contracts/object-storage.contract.js';
 import { aPng } from '../../support/file-samples.js';
 import { anActor, filesHarness, left, right } from './files-harness.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { DependencyUnavailableError } from '../../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../../core/shared/entities/errors.js';
 import { chunked, cutOff } from '../../contracts/object-storage.contract.js';
 import { aPdf, aPng, anExe } from '../../support/file-samples.js';
 import { anActor, filesHarness, left, right } from './files-harness.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { DependencyUnavailableError } from '../../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../../core/shared/entities/errors.js';
 import { CLIENT, identityHarness, left, PASSWORD, right } from './identity-harness.js';
 
 describe('LogIn', () => {

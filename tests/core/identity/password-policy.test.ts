@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PasswordPolicy } from '../../../core/identity/password-policy.js';
+import { PasswordPolicy } from '../../../core/identity/entities/password-policy.js';
 import { ZxcvbnCommonPasswords } from '../../../adapters/zxcvbn/zxcvbn-common-passwords.js';
 
 describe('PasswordPolicy', () => {

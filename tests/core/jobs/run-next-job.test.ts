@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
 import { MemoryJobQueue } from '../../../adapters/memory/memory-job-queue.js';
-import { PermanentJobError, type JobContext, type JobHandler } from '../../../core/jobs/job-handler.js';
-import type { Job, JobPayload } from '../../../core/jobs/job.js';
-import { RunNextJob } from '../../../core/jobs/run-next-job.js';
+import { PermanentJobError, type JobContext, type JobHandler } from '../../../core/jobs/ports/job-handler.js';
+import type { Job, JobPayload } from '../../../core/jobs/entities/job.js';
+import { RunNextJob } from '../../../core/jobs/use-cases/run-next-job.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { silentLogger } from '../../support/routes-app.js';
 
@@ -42,6 +42,33 @@ describe('RunNextJob (the job runner step)', () => {
     expect(await runner.execute()).to.deep.include({ kind: 'ran', outcome: 'completed' });
     expect(await queue.findById(job.id)).to.deep.include({ status: 'completed', progress: 100, attempts: 1, result: { ok: 1 } });
     expect(await runner.execute()).to.deep.equal({ kind: 'idle' });
+  });
+
+  it("runs the job inside the scope of the request that asked for it: its log lines carry that request's id", async () => {
+    const lines: { message: string; scope: string | null }[] = [];
+    let inScope: string | null = null;
+    const scope = async <T>(requestId: string | null, work: () => Promise<T>): Promise<T> => {
+      inScope = requestId;
+      try {
+        return await work();
+      } finally {
+        inScope = null;
+      }
+    };
+    const logger = { ...silentLogger, info: (message: string) => lines.push({ message, scope: inScope }) };
+    runner = new RunNextJob(queue, () => [handler], clock, logger, SETTINGS, scope);
+    await queue.enqueue({ id: uuidv7(), type: 'test.job', ownerId: uuidv7(), priority: 'default', payload: {}, createdAt: clock.now(), requestId: 'req-export-7' });
+    let seenByHandler: string | null = null;
+    handler.outcome = async () => {
+      seenByHandler = inScope;
+      return { ok: true };
+    };
+    expect(await runner.execute()).to.deep.include({ outcome: 'completed' });
+    expect(seenByHandler).to.equal('req-export-7');
+    expect(lines).to.deep.equal([
+      { message: 'job started', scope: 'req-export-7' },
+      { message: 'job completed', scope: 'req-export-7' },
+    ]);
   });
 
   it('retries a failing job with exponential backoff, then fails it for good with the last error', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import type { DomainError } from '../../../core/shared/errors.js';
+import type { DomainError } from '../../../core/shared/entities/errors.js';
 import { anActor, left, recordsHarness, right } from './records-harness.js';
 
 const fieldsOf = (e: DomainError): string[] => (e._tag === 'Validation' ? e.issues.map((i) => i.field) : []);

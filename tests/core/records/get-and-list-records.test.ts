@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import type { ListRecordsQuery } from '../../../core/records/list-records.js';
+import type { ListRecordsQuery } from '../../../core/records/use-cases/list-records.js';
 import { anActor, left, recordsHarness, right } from './records-harness.js';
 
 const byName = { field: 'name', direction: 'asc' } as const;

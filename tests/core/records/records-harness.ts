@@ -7,13 +7,13 @@ import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempote
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
 import { MemoryScheduleRepository } from '../../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
-import { CreateRecord, type CreateRecordInput } from '../../../core/records/create-record.js';
-import { DeleteRecord } from '../../../core/records/delete-record.js';
-import { GetRecord } from '../../../core/records/get-record.js';
-import { ListRecords } from '../../../core/records/list-records.js';
-import type { DataRecord } from '../../../core/records/record.js';
-import { UpdateRecord } from '../../../core/records/update-record.js';
-import type { Actor } from '../../../core/shared/actor.js';
+import { CreateRecord, type CreateRecordInput } from '../../../core/records/use-cases/create-record.js';
+import { DeleteRecord } from '../../../core/records/use-cases/delete-record.js';
+import { GetRecord } from '../../../core/records/use-cases/get-record.js';
+import { ListRecords } from '../../../core/records/use-cases/list-records.js';
+import type { DataRecord } from '../../../core/records/entities/record.js';
+import { UpdateRecord } from '../../../core/records/use-cases/update-record.js';
+import type { Actor } from '../../../core/shared/entities/actor.js';
 import { anActor, left, right } from '../../support/builders.js';
 import { ManualClock } from '../../support/manual-clock.js';
 

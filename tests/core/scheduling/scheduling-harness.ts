@@ -6,7 +6,7 @@ import { MemoryIdempotencyStore } from '../../../adapters/memory/memory-idempote
 import { MemoryScheduleRepository } from '../../../adapters/memory/memory-schedule-repository.js';
 import { MemoryUnitOfWork } from '../../../adapters/memory/memory-unit-of-work.js';
 import { MemoryUserRepository } from '../../../adapters/memory/memory-user-repository.js';
-import type { Actor } from '../../../core/shared/actor.js';
+import type { Actor } from '../../../core/shared/entities/actor.js';
 import type { Schedule } from '../../../core/scheduling/entities/schedule.js';
 import { AcceptSchedule } from '../../../core/scheduling/use-cases/accept-schedule.js';
 import { BookSchedule } from '../../../core/scheduling/use-cases/book-schedule.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type * as E from 'fp-ts/lib/Either.js';
-import type { DomainError } from '../../../core/shared/errors.js';
-import type { Actor } from '../../../core/shared/actor.js';
+import type { DomainError } from '../../../core/shared/entities/errors.js';
+import type { Actor } from '../../../core/shared/entities/actor.js';
 import type { Schedule, ScheduleStatus } from '../../../core/scheduling/entities/schedule.js';
 import { anActor, left, right, schedulingHarness } from './scheduling-harness.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isCalendarDateTime } from '../../../core/shared/calendar.js';
+import { isCalendarDateTime } from '../../../core/shared/entities/calendar.js';
 
 describe('isCalendarDateTime (RFC 3339 naming a real moment)', () => {
   for (const ok of ['2027-02-28T10:00:00Z', '2028-02-29T23:59:59.999Z', '2027-03-29T09:00:00+02:00', '2027-01-01T00:00Z', '2000-02-29T00:00:00-05:30', '2027-12-31T23:59:59.123456Z']) {

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
 import { MemoryEventOutbox } from '../../../adapters/memory/memory-event-outbox.js';
-import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../../../core/shared/deliver-outbox-events.js';
-import { DispatchEvent, HandlersFailedError } from '../../../core/shared/dispatch-event.js';
-import type { EventHandler, PublishedEvent } from '../../../core/shared/event-handler.js';
-import type { EventPublisher } from '../../../core/shared/event-publisher.js';
-import type { DomainEvent } from '../../../core/shared/events.js';
-import { DependencyUnavailableError } from '../../../core/shared/errors.js';
+import { DeliverOutboxEvents, DEFAULT_RELAY_SETTINGS, type RelaySettings } from '../../../core/shared/use-cases/deliver-outbox-events.js';
+import { DispatchEvent, HandlersFailedError } from '../../../core/shared/use-cases/dispatch-event.js';
+import type { EventHandler, PublishedEvent } from '../../../core/shared/ports/event-handler.js';
+import type { EventPublisher } from '../../../core/shared/ports/event-publisher.js';
+import type { DomainEvent } from '../../../core/shared/entities/events.js';
+import { DependencyUnavailableError } from '../../../core/shared/entities/errors.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import { silentLogger } from '../../support/routes-app.js';
 

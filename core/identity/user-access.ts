@@ -1,4 +1,0 @@
-import type { Actor } from '../shared/actor.js';
-
-/** Self or admin. Anyone else is told the user does not exist, so ids cannot be probed. */
-export const mayAccessUser = (actor: Actor, userId: string): boolean => actor.isAdmin || actor.userId === userId;
