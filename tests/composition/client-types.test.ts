@@ -20,4 +20,11 @@ describe('the typed client (adapters/http/client/api-types.ts)', function () {
     const committed = readFileSync(CLIENT_TYPES_FILE, 'utf8');
     expect(committed === generated, 'adapters/http/client/api-types.ts is stale: run `npm run client:generate` and commit it').to.equal(true);
   });
+
+  it('is what the package exports as portside/client (the import docs/client.md shows)', async () => {
+    const exported = await import('portside/client');
+    const direct = await import('../../adapters/http/client/index.js');
+    expect(exported.createPortsideClient).to.equal(direct.createPortsideClient);
+    expect(Object.keys(exported).sort()).to.deep.equal(['bearerAuth', 'createPortsideClient', 'memoryTokenStorage', 'multipart']);
+  });
 });
