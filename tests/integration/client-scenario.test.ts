@@ -43,7 +43,8 @@ const ok = <T>(result: { data?: T; error?: unknown; response: Response }, step: 
 };
 
 describe('the typed client against a running server (embedded profile)', function () {
-  this.timeout(120_000);
+  // Starting the embedded database is slow on a loaded machine; nothing here is timed.
+  this.timeout(180_000);
 
   let workDir: string;
   let server: ReturnType<typeof spawnScript>;
@@ -92,7 +93,7 @@ describe('the typed client against a running server (embedded profile)', functio
       if (exited) throw new Error(`the server exited before it was ready:\n${server.output()}`);
       const ready = await fetch(`${baseUrl}/health/ready`).then((r) => r.status, () => 0);
       if (ready === 200) break;
-      if (attempt > 400) throw new Error(`the server was not ready:\n${server.output()}`);
+      if (attempt > 600) throw new Error(`the server was not ready:\n${server.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     // The live document, as a frontend developer's generator would read it.
