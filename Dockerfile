@@ -5,7 +5,12 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# argon2 ships prebuilt binaries for linux x64/arm64 glibc, so no compiler is needed here.
+# argon2's install script (allowed in package.json's allowScripts) uses its prebuilt binary when it
+# loads and compiles from source when it does not (see docs/decisions.md): the toolchain is here, in
+# the build stage only, so the final image carries no compiler.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-bookworm-slim

@@ -8,7 +8,7 @@ import { closeRedis, openRedis, pingRedis, type RedisClient } from '../adapters/
 import type { Config } from './config.js';
 import type { MaintenanceTask } from './maintenance.js';
 import { resolveJwtSecret } from './secrets.js';
-import { databaseStartupError, describeDatabaseUrl, StartupError } from './startup-error.js';
+import { databaseStartupError, dataDirStartupError, describeDatabaseUrl, StartupError } from './startup-error.js';
 
 /**
  * The long-lived connections a deployment's adapters share: started before the container is
@@ -55,7 +55,9 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
       let connect: EmbeddedPostgres['connect'] | undefined;
       if (config.adapters.database === 'embedded') {
         const dataDir = resolve(config.dataDir, 'db');
-        const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir });
+        const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir }).catch((error: unknown) => {
+          throw dataDirStartupError(error, dataDir);
+        });
         closers.push(() => embedded.stop());
         connect = embedded.connect;
         log.info(`embedded PostgreSQL (PGlite) in ${dataDir}, in process`);

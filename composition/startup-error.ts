@@ -22,11 +22,13 @@ export class StartupError extends Error {
   }
 }
 
+/** A refusal the operator fixes (its message names the setting and the fix), not a bug. */
+export const isKnownRefusal = (error: unknown): error is Error =>
+  error instanceof StartupError || error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError || error instanceof RedisUnreachableError;
+
 /** The text an entry point prints when start-up fails: the message alone for a known refusal. */
 export const startupFailureMessage = (error: unknown, what = 'Portside failed to start'): string => {
-  if (error instanceof StartupError || error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError || error instanceof RedisUnreachableError) {
-    return error.message;
-  }
+  if (isKnownRefusal(error)) return error.message;
   return `${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 };
 
@@ -81,6 +83,22 @@ export const databaseStartupError = (error: unknown, url: string): unknown => {
       if (/timeout|timed out/i.test(messageOf(error))) {
         return new StartupError('DATABASE_URL', `PostgreSQL at ${hostPort} did not answer in time`, 'check that the host and port in DATABASE_URL are reachable from here', { cause: error });
       }
+      return error;
+  }
+};
+
+/** A data directory the process cannot write (embedded database, local files): one line naming DATA_DIR. */
+export const dataDirStartupError = (error: unknown, dir: string): unknown => {
+  const code = codeOf(error);
+  switch (code) {
+    case 'ENOTDIR':
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new StartupError('DATA_DIR', `cannot write ${dir} (${code})`, 'point DATA_DIR at a directory this user can create and write, or fix its permissions', { cause: error });
+    case 'ENOSPC':
+      return new StartupError('DATA_DIR', `no space left for ${dir} (ENOSPC)`, 'free some space on that disk or point DATA_DIR at another one', { cause: error });
+    default:
       return error;
   }
 };

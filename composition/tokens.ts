@@ -13,6 +13,7 @@ import type { FileRepository } from '../core/files/ports/file-repository.js';
 import type { ScheduleRepository } from '../core/scheduling/ports/schedule-repository.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { IdempotencyStore } from '../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../adapters/shared/stored-response.js';
 import type { EventHandler } from '../core/shared/ports/event-handler.js';
 import type { NotificationRule } from '../core/notifications/ports/notification-rule.js';
 import type { Config } from './config.js';
@@ -36,7 +37,7 @@ export const TOKENS = {
   FileRepository: token<FileRepository>('FileRepository'),
   ScheduleRepository: token<ScheduleRepository>('ScheduleRepository'),
   /** Replays of creating POSTs (Idempotency-Key). */
-  IdempotencyStore: token<IdempotencyStore>('IdempotencyStore'),
+  IdempotencyStore: token<IdempotencyStore<StoredResponse>>('IdempotencyStore'),
   /** Verifies a bearer access token and its session (bound by the identity module). */
   Authenticate: token<(accessToken: string) => Promise<Either<DomainError, Actor>>>('Authenticate'),
   /** Multi-bound: every module binds its route definitions here. */

@@ -57,31 +57,34 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const sameSecret = (given: string, expected: string): boolean =>
   timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 
-const requestContext = (deps: AppDeps): RequestHandler => (req, res, next) => {
-  const sent = req.get('x-request-id');
-  const requestId = sent && REQUEST_ID.test(sent) ? sent : randomUUID();
-  res.locals['requestId'] = requestId;
-  res.setHeader('X-Request-ID', requestId);
-  const started = process.hrtime.bigint();
-  // X-Process-Time must be set before the headers leave, whoever sends them.
-  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
-  res.writeHead = ((...args: unknown[]) => {
-    if (!res.headersSent) res.setHeader('X-Process-Time', (Number(process.hrtime.bigint() - started) / 1e9).toFixed(6));
-    return writeHead(...args);
-  }) as typeof res.writeHead;
-  deps.runWithRequestId(requestId, () => {
-    res.on('finish', () => {
-      // The route template, not the path: path segments can be secrets (a file link's token).
-      const template = (req.route as { path?: unknown } | undefined)?.path;
-      // The mount point as the router saw it: an error leaving the router resets req.baseUrl.
-      const base = typeof res.locals['routerBase'] === 'string' ? res.locals['routerBase'] : req.baseUrl;
-      const path = typeof template === 'string' ? `${base}${template}` : req.path;
-      deps.logger.child('http').info(`${req.method} ${path} ${res.statusCode}`, {
-        duration_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+const requestContext = (deps: AppDeps): RequestHandler => {
+  const access = deps.logger.child('http');
+  return (req, res, next) => {
+    const sent = req.get('x-request-id');
+    const requestId = sent && REQUEST_ID.test(sent) ? sent : randomUUID();
+    res.locals['requestId'] = requestId;
+    res.setHeader('X-Request-ID', requestId);
+    const started = process.hrtime.bigint();
+    // X-Process-Time must be set before the headers leave, whoever sends them.
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+    res.writeHead = ((...args: unknown[]) => {
+      if (!res.headersSent) res.setHeader('X-Process-Time', (Number(process.hrtime.bigint() - started) / 1e9).toFixed(6));
+      return writeHead(...args);
+    }) as typeof res.writeHead;
+    deps.runWithRequestId(requestId, () => {
+      res.on('finish', () => {
+        // The route template, not the path: path segments can be secrets (a file link's token).
+        const template = (req.route as { path?: unknown } | undefined)?.path;
+        // The mount point as the router saw it: an error leaving the router resets req.baseUrl.
+        const base = typeof res.locals['routerBase'] === 'string' ? res.locals['routerBase'] : req.baseUrl;
+        const path = typeof template === 'string' ? `${base}${template}` : req.path;
+        access.info(`${req.method} ${path} ${res.statusCode}`, {
+          duration_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+        });
       });
+      next();
     });
-    next();
-  });
+  };
 };
 
 const limiter = (deps: AppDeps, name: string, perMinute: number) =>

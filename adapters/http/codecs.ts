@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { isUuid } from '../../core/shared/ports/ids.js';
+import { isUuid } from '../../core/shared/entities/entity-id.js';
 import { MAX_OFFSET_ROWS, MAX_PAGE_SIZE, type Sort } from '../../core/shared/entities/pagination.js';
 import type { FieldIssue } from '../../core/shared/entities/errors.js';
 import { docOf, documented, withExample } from './schema-registry.js';

@@ -4,12 +4,13 @@ import type { Request } from 'express';
 import type { Actor } from '../../core/shared/entities/actor.js';
 import type { Clock } from '../../core/shared/ports/clock.js';
 import { conflict, invalidField, type DomainError } from '../../core/shared/entities/errors.js';
-import type { IdempotencyStore, IdempotentCompletion, StoredResponse } from '../../core/shared/ports/idempotency-store.js';
+import type { IdempotencyStore, IdempotentCompletion } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../shared/stored-response.js';
 import { refineString } from './codecs.js';
 import { HANDLED, type HeaderDoc, type Reply } from './route.js';
 
 export interface Idempotency {
-  readonly store: IdempotencyStore;
+  readonly store: IdempotencyStore<StoredResponse>;
   readonly clock: Clock;
   /** How long a key is remembered (the contract says 24 hours). */
   readonly ttlSeconds?: number;

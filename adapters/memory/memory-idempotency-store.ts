@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimResult, IdempotencyClaim, IdempotencyLedger, IdempotencyStore, StoredResponse } from '../../core/shared/ports/idempotency-store.js';
+import type { ClaimResult, IdempotencyClaim, IdempotencyLedger, IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../shared/stored-response.js';
 import type { Snapshottable } from './snapshot.js';
 
 interface Entry {
@@ -11,7 +12,7 @@ interface Entry {
 }
 
 /** Idempotency keys in process memory; each method runs without awaiting, so claims are atomic. */
-export class MemoryIdempotencyStore implements IdempotencyStore {
+export class MemoryIdempotencyStore implements IdempotencyStore<StoredResponse> {
   private readonly entries = new Map<string, Entry>();
 
   /**
@@ -19,7 +20,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
    * completed: claims and releases of other requests, made outside any unit of work while this one
    * ran, are not the unit's to undo (a whole-map snapshot would drop them).
    */
-  readonly transactional: IdempotencyLedger & Snapshottable = ((store) => {
+  readonly transactional: IdempotencyLedger<StoredResponse> & Snapshottable = ((store) => {
     let journal: { id: string; token: string }[] = [];
     return {
       async complete(scope: string, key: string, token: string, response: StoredResponse): Promise<boolean> {
@@ -40,7 +41,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     };
   })(this);
 
-  async claim(c: IdempotencyClaim): Promise<ClaimResult> {
+  async claim(c: IdempotencyClaim): Promise<ClaimResult<StoredResponse>> {
     const id = `${c.scope}\n${c.key}`;
     const now = c.now.getTime();
     const existing = this.entries.get(id);

@@ -16,6 +16,8 @@ import { PgliteSession } from './pglite-driver.js';
 export interface EmbeddedPostgres {
   /** A new in-process connection, for `openPostgres({ connect })`. */
   readonly connect: () => Duplex;
+  /** A tar of the data directory, for `loadDataDir` of another instance (tests start from a migrated copy). */
+  dumpDataDir(): Promise<Blob>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,20 @@ export interface EmbeddedOptions {
   readonly dataDir?: string;
   /** How long a statement waits for another connection's transaction before failing (55P03). */
   readonly lockTimeoutMs?: number;
+  /** Extra `-c name=value` server settings, over EMBEDDED_SETTINGS. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** In-memory only: start from this dump (`dumpDataDir`) instead of an empty cluster, skipping initdb. */
+  readonly loadDataDir?: Blob;
 }
+
+/**
+ * PGlite's memory lives in its WebAssembly heap, which grows but never shrinks, so Postgres's
+ * server defaults (128 MB of shared buffers, 64 MB for maintenance such as CREATE INDEX) become
+ * resident for the life of the process. An embedded database serving one process needs far less:
+ * these cut the server's RSS by about 130 MB (docs/performance.md). Pages that do not fit in the
+ * buffers are read again through the operating system's file cache.
+ */
+export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = { shared_buffers: '16MB', maintenance_work_mem: '16MB' };
 
 export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> => {
   let release = (): void => undefined;
@@ -79,9 +94,11 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
     // pg_trgm backs case-insensitive "contains" searches (records' `q`) with a GIN index, as on a server;
     // btree_gist lets exclusion constraints mix equality with ranges (scheduling).
     const extensions = { pg_trgm, btree_gist };
+    const settings = { ...EMBEDDED_SETTINGS, ...options.settings };
+    const startParams = [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const db = options.dataDir
-      ? await PGlite.create(join(options.dataDir, 'pgdata'), { extensions })
-      : await PGlite.create({ extensions });
+      ? await PGlite.create(join(options.dataDir, 'pgdata'), { extensions, startParams })
+      : await PGlite.create({ extensions, startParams, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
     let session: PgliteSession;
     try {
       session = await PgliteSession.open(db, { lockTimeoutMs: options.lockTimeoutMs });
@@ -91,6 +108,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
     }
     return {
       connect: () => session.connect(),
+      dumpDataDir: () => db.dumpDataDir('none'),
       async stop() {
         session.close();
         await db.close();

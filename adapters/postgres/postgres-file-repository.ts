@@ -4,7 +4,7 @@ import { FILE_KEYSET, FILES_NEWEST_FIRST, type FileSortField } from '../../core/
 import type { FileRepository } from '../../core/files/ports/file-repository.js';
 import type { StoredFile } from '../../core/files/entities/stored-file.js';
 import type { DomainError } from '../../core/shared/entities/errors.js';
-import { isUuid } from '../../core/shared/ports/ids.js';
+import { isUuid } from '../../core/shared/entities/entity-id.js';
 import type { Page, PageQuery } from '../../core/shared/entities/pagination.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import { listKeyset, type KeysetTable } from './keyset-page.js';

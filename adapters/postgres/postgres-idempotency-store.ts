@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Op, QueryTypes, type Transaction } from 'sequelize';
-import type { ClaimResult, IdempotencyClaim, IdempotencyStore, StoredResponse } from '../../core/shared/ports/idempotency-store.js';
+import type { ClaimResult, IdempotencyClaim, IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../shared/stored-response.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import type { IdempotencyKeyRow } from './models/idempotency-key.js';
 
@@ -17,13 +18,13 @@ ON CONFLICT (scope, key) DO UPDATE
      OR (idempotency_keys.response IS NULL AND idempotency_keys.claimed_at <= $staleBefore)
 RETURNING id`;
 
-export class PostgresIdempotencyStore implements IdempotencyStore {
+export class PostgresIdempotencyStore implements IdempotencyStore<StoredResponse> {
   constructor(
     private readonly db: PostgresDatabase,
     private readonly transaction?: Transaction,
   ) {}
 
-  async claim(c: IdempotencyClaim): Promise<ClaimResult> {
+  async claim(c: IdempotencyClaim): Promise<ClaimResult<StoredResponse>> {
     const id = randomUUID();
     const won = await guarded(() =>
       this.db.sequelize.query<{ id: string }>(CLAIM, {

@@ -1,4 +1,4 @@
-import { Op, Transaction } from 'sequelize';
+import { Op, QueryTypes, Transaction } from 'sequelize';
 import { v7 as uuidv7 } from 'uuid';
 import type {
   NewRefreshSession,
@@ -7,8 +7,11 @@ import type {
   RotateResult,
   TokenStore,
 } from '../../core/identity/ports/token-store.js';
+import type { SessionLookup, SessionWithUser } from '../../core/identity/ports/session-lookup.js';
 import { guarded, inTx, type PostgresDatabase } from './database.js';
 import type { RefreshSessionRow } from './models/refresh-session.js';
+import type { UserRow } from './models/user.js';
+import { toUser } from './postgres-user-repository.js';
 
 const toSession = (row: RefreshSessionRow): RefreshSession => ({
   id: row.id,
@@ -37,7 +40,7 @@ const activeAt = (now: Date) => ({
  * migrations/0003-refresh-tokens.ts). Writes that must not interleave run in a transaction that
  * first locks the session row, the family's lock; given a transaction, the store runs inside it.
  */
-export class PostgresTokenStore implements TokenStore {
+export class PostgresTokenStore implements TokenStore, SessionLookup {
   constructor(
     private readonly db: PostgresDatabase,
     private readonly transaction?: Transaction,
@@ -111,6 +114,26 @@ export class PostgresTokenStore implements TokenStore {
       this.db.models.RefreshSession.findOne({ where: { id: sessionId, ...activeAt(now) }, raw: true, ...inTx(this.transaction) }),
     );
     return row ? toSession(row) : null;
+  }
+
+  /**
+   * The session and its user in one statement (the database that keeps the sessions also keeps the
+   * users): what every authenticated request reads, fresh each time. The user comes as JSON of its
+   * row, so the two rows' columns (id, created_at, ...) do not collide.
+   */
+  async findActiveWithUser(sessionId: string, userId: string, now: Date): Promise<SessionWithUser | null> {
+    const rows = await guarded(() =>
+      this.db.sequelize.query<RefreshSessionRow & { readonly user_row: UserRow | null }>(
+        `SELECT s.*, (SELECT row_to_json(u) FROM users u WHERE u.id = s.user_id AND u.id = $userId AND u.deleted_at IS NULL) AS user_row
+           FROM refresh_sessions s
+          WHERE s.id = $sessionId AND s.revoked_at IS NULL AND s.expires_at > $now AND s.idle_expires_at > $now`,
+        { bind: { sessionId, userId, now }, type: QueryTypes.SELECT, ...inTx(this.transaction) },
+      ),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { user_row: userRow, ...session } = row;
+    return { session: toSession(session), user: userRow ? toUser(userRow) : null };
   }
 
   async listActive(userId: string, now: Date): Promise<readonly RefreshSession[]> {

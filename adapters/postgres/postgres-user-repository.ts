@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { QueryTypes, type Transaction } from 'sequelize';
-import type { Role } from '../../core/shared/entities/actor.js';
+import { isRole } from '../../core/shared/entities/actor.js';
 import { conflict, notFound, type DomainError } from '../../core/shared/entities/errors.js';
 import type { Page, PageQuery, Sort } from '../../core/shared/entities/pagination.js';
 import type { User } from '../../core/identity/entities/user.js';
@@ -10,9 +10,8 @@ import { guarded, inTx, uniqueViolation, type PostgresDatabase } from './databas
 import { containsPattern, listKeyset, type KeysetTable } from './keyset-page.js';
 import type { UserRow } from './models/user.js';
 
-const isRole = (value: string): value is Role => value === 'giver' || value === 'taker';
-
-const toUser = (row: UserRow): User => {
+/** A `users` row as the entity (also used by PostgresTokenStore's one-statement session lookup). */
+export const toUser = (row: UserRow): User => {
   if (!isRole(row.role)) throw new Error(`users.role holds an unknown value for ${row.id}`);
   return {
     id: row.id,

@@ -7,6 +7,14 @@ export const createAdminCommand = {
   summary: 'Create an administrator account (active, verified, is_superuser)',
   usage: 'create-admin --email E --username U --password P',
   options: { email: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' } } as const,
+  help: {
+    options: {
+      '--email E': 'the admin\'s email address',
+      '--username U': '3 to 32 characters: letters, digits, _ . - (starting with a letter or digit)',
+      '--password P': '8 to 128 characters, not a common password, not the username or email',
+    },
+    examples: ["npm run cli -- create-admin --email admin@example.com --username admin --password 'a long passphrase'"],
+  },
   /** Checked before the database is opened. */
   check(values: Record<string, string | boolean | undefined>): string | null {
     const missing = ['email', 'username', 'password'].filter((k) => typeof values[k] !== 'string' || values[k] === '');
@@ -19,7 +27,10 @@ export const createAdminCommand = {
       return 2;
     }
     if (config.adapters.database === 'memory') {
-      console.error('The memory profile keeps nothing between processes: an admin created here would vanish at once.');
+      console.error(
+        'The memory profile keeps nothing between processes: an admin created here would vanish at once.\n' +
+          'Create it in the database the server uses: the embedded one (unset PROFILE and DATABASE, keep DATA_DIR) or PostgreSQL (DATABASE_URL).',
+      );
       return 2;
     }
     const result = await container.get(IDENTITY.CreateUser).execute('operator', {
@@ -30,7 +41,13 @@ export const createAdminCommand = {
     if (E.isLeft(result)) {
       const error = result.left;
       const details = error._tag === 'Validation' ? error.issues.map((i) => `  --${i.field}: ${i.message}`).join('\n') : `  ${error.message}`;
-      console.error(`Could not create the admin:\n${details}`);
+      const next =
+        error._tag === 'Validation'
+          ? 'Correct the options above and run the command again.'
+          : error._tag === 'Conflict'
+            ? 'That account exists already: choose another email or username, or log in with the existing one.'
+            : 'Run the command again once the cause is fixed.';
+      console.error(`Could not create the admin:\n${details}\n${next}`);
       return 1;
     }
     console.log(`Created admin ${result.right.username} <${result.right.email}> (id ${result.right.id}); log in with its email or username and the password given.`);

@@ -24,6 +24,7 @@ import { UploadFile } from '../../core/files/use-cases/upload-file.js';
 import type { Clock } from '../../core/shared/ports/clock.js';
 import type { IdGenerator } from '../../core/shared/ports/ids.js';
 import type { IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../../adapters/shared/stored-response.js';
 import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import { dataPath } from '../infrastructure.js';
 import type { ModuleBinder, ModuleContext } from '../module.js';
@@ -40,9 +41,11 @@ export const FILES = {
 /** Where the API serves its own links (local disk, memory); fileRoutes mounts the same path. */
 const LINK_PREFIX = '/api/v1/files/links/';
 
-/** The store OBJECT_STORAGE (or the profile) names: MinIO/S3, local disk under DATA_DIR, or memory. */
-
-const openObjectStorage = async ({ config, infra, logger }: ModuleContext): Promise<ObjectStorage> => {
+/**
+ * The store OBJECT_STORAGE (or the profile) names: MinIO/S3, local disk under DATA_DIR, or memory.
+ * Also what `export` and `import` open (composition/main/archive-commands.ts).
+ */
+export const openObjectStorage = async ({ config, infra, logger }: Pick<ModuleContext, 'config' | 'infra' | 'logger'>): Promise<ObjectStorage> => {
   const log = logger.child('files');
   if (config.adapters.objects === 'memory') return new MemoryObjectStorage(LINK_PREFIX);
   if (config.adapters.objects === 'local-disk') {
@@ -131,7 +134,7 @@ export const bindFiles: ModuleBinder = async (ctx) => {
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(
-      (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore) =>
+      (files: FileRepository, storage: ObjectStorage, detector: ContentTypeDetector, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore<StoredResponse>) =>
         fileRoutes(
           fileUseCases({ files, storage, detector, uow, ids, clock, policy }),
           { maxBytes: policy.maxBytes, idempotency: { store, clock }, publicBaseUrl: config.http.publicBaseUrl },

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
 import { Argon2PasswordHasher } from '../../adapters/argon2/argon2-password-hasher.js';
 import { authRoutes } from '../../adapters/http/routes/auth.js';
 import { userRoutes } from '../../adapters/http/routes/users.js';
@@ -37,6 +38,8 @@ import { UserFactory } from '../../core/identity/use-cases/user-factory.js';
 import type { Clock } from '../../core/shared/ports/clock.js';
 import type { IdGenerator } from '../../core/shared/ports/ids.js';
 import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
+import type { User } from '../../core/identity/entities/user.js';
+import type { Actor } from '../../core/shared/entities/actor.js';
 import type { Config } from '../config.js';
 import type { Infrastructure } from '../infrastructure.js';
 import type { ModuleBinder } from '../module.js';
@@ -131,7 +134,8 @@ const identityUseCases = (p: IdentityPorts) => ({
   refresh: new RotateRefreshToken(p.store, p.users, p.tokens, p.refreshTokens, p.uow, p.ids, p.clock, p.settings),
   logOut: new LogOut(p.store, p.clock),
   logOutEverywhere: new LogOutEverywhere(p.store, p.clock),
-  authenticate: new AuthenticateAccessToken(p.tokens, p.store, p.users, p.clock),
+  // One statement when the database keeps the sessions too; the two stores asked at once otherwise.
+  authenticate: new AuthenticateAccessToken(p.tokens, p.store, p.users, p.clock, p.store instanceof PostgresTokenStore && p.users instanceof PostgresUserRepository ? p.store : undefined),
   getUser: new GetUser(p.users),
   updateUser: new UpdateUser(p.users, p.uow, p.hasher, p.store, p.ids, p.clock),
   changePassword: new ChangePassword(p.users, p.uow, p.hasher, p.policy, p.store, p.ids, p.clock),
@@ -207,8 +211,19 @@ export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
       TOKENS.Clock,
     ],
   );
-  container.bind(TOKENS.Authenticate).toResolvedValue((uc: IdentityUseCases) => (accessToken: string) => uc.authenticate.execute(accessToken), [USE_CASES]);
-  container.bind(TOKENS.Routes).toResolvedValue((uc: IdentityUseCases) => authRoutes(uc), [USE_CASES]);
+  // The user row each request's authentication read, keyed by that request's own actor object (a
+  // fresh one per call): GET /auth/me answers from it instead of reading the row again.
+  const usersReadFor = new WeakMap<Actor, User>();
+  container.bind(TOKENS.Authenticate).toResolvedValue(
+    (uc: IdentityUseCases) => async (accessToken: string) => {
+      const authenticated = await uc.authenticate.executeWithUser(accessToken);
+      if (E.isLeft(authenticated)) return authenticated;
+      usersReadFor.set(authenticated.right.actor, authenticated.right.user);
+      return E.right(authenticated.right.actor);
+    },
+    [USE_CASES],
+  );
+  container.bind(TOKENS.Routes).toResolvedValue((uc: IdentityUseCases) => authRoutes(uc, (actor) => usersReadFor.get(actor) ?? null), [USE_CASES]);
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(

@@ -6,11 +6,13 @@ import type { FileRepository } from '../../core/files/ports/file-repository.js';
 import type { ObjectStorage } from '../../core/files/ports/object-storage.js';
 import { GetJob } from '../../core/jobs/use-cases/get-job.js';
 import type { JobQueue } from '../../core/jobs/ports/job-queue.js';
-import { ExportRecords, RecordExportJob } from '../../core/records/use-cases/export-records.js';
+import { ExportRecords } from '../../core/records/use-cases/export-records.js';
+import { RecordExportJob } from '../../core/records/use-cases/run-record-export.js';
 import type { RecordRepository } from '../../core/records/ports/record-repository.js';
 import type { Clock } from '../../core/shared/ports/clock.js';
 import type { IdGenerator } from '../../core/shared/ports/ids.js';
 import type { IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../../adapters/shared/stored-response.js';
 import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import { CommitSignal } from '../events.js';
 import { JOB_TOKENS } from '../jobs.js';
@@ -62,7 +64,7 @@ export const bindJobs: ModuleBinder = ({ container, infra }) => {
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(
-      (exportRecords: ExportRecords, store: IdempotencyStore, clock: Clock) => recordExportRoutes(exportRecords, { store, clock }),
+      (exportRecords: ExportRecords, store: IdempotencyStore<StoredResponse>, clock: Clock) => recordExportRoutes(exportRecords, { store, clock }),
       [JOBS.ExportRecords, TOKENS.IdempotencyStore, TOKENS.Clock],
     );
 };

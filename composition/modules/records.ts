@@ -1,6 +1,7 @@
 import { CronParserValidator } from '../../adapters/cron-parser/cron-parser-validator.js';
 import { recordRoutes } from '../../adapters/http/routes/records.js';
 import type { IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../../adapters/shared/stored-response.js';
 import { MemoryRecordRepository } from '../../adapters/memory/memory-record-repository.js';
 import { PostgresRecordRepository } from '../../adapters/postgres/postgres-record-repository.js';
 import { CreateRecord } from '../../core/records/use-cases/create-record.js';
@@ -56,7 +57,7 @@ export const bindRecords: ModuleBinder = ({ container, infra }) => {
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(
-      (create: CreateRecord, list: ListRecords, get: GetRecord, update: UpdateRecord, remove: DeleteRecord, store: IdempotencyStore, clock: Clock) =>
+      (create: CreateRecord, list: ListRecords, get: GetRecord, update: UpdateRecord, remove: DeleteRecord, store: IdempotencyStore<StoredResponse>, clock: Clock) =>
         recordRoutes({ create, list, get, update, remove }, { store, clock }),
       [RECORDS.CreateRecord, RECORDS.ListRecords, RECORDS.GetRecord, RECORDS.UpdateRecord, RECORDS.DeleteRecord, TOKENS.IdempotencyStore, TOKENS.Clock],
     );

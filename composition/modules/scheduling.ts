@@ -4,6 +4,7 @@ import { MemoryScheduleRepository } from '../../adapters/memory/memory-schedule-
 import { PostgresScheduleRepository } from '../../adapters/postgres/postgres-schedule-repository.js';
 import type { Clock } from '../../core/shared/ports/clock.js';
 import type { IdempotencyStore } from '../../core/shared/ports/idempotency-store.js';
+import type { StoredResponse } from '../../adapters/shared/stored-response.js';
 import type { IdGenerator } from '../../core/shared/ports/ids.js';
 import type { UnitOfWork } from '../../core/shared/ports/unit-of-work.js';
 import type { ScheduleRepository } from '../../core/scheduling/ports/schedule-repository.js';
@@ -60,7 +61,7 @@ export const bindScheduling: ModuleBinder = ({ container, infra }) => {
   container
     .bind(TOKENS.Routes)
     .toResolvedValue(
-      (schedules: ScheduleRepository, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore, create: CreateSchedules, book: BookSchedule, list: ListSchedules) =>
+      (schedules: ScheduleRepository, uow: UnitOfWork, ids: IdGenerator, clock: Clock, store: IdempotencyStore<StoredResponse>, create: CreateSchedules, book: BookSchedule, list: ListSchedules) =>
         scheduleRoutes(
           {
             create,

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
  * `npm run bench [-- name...]`: each benchmark in a fresh Node process (with --expose-gc), so
  * neither JIT state nor leftover heap from one skews another. They print ratios measured within
  * one run; nothing here asserts a time. BENCH_DATABASE_URL adds a real PostgreSQL server to the
- * database benchmark (PGlite always runs).
+ * database benchmarks (PGlite always runs); with BENCH_REDIS_URL too, `http` measures the services
+ * profile beside the embedded one.
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   'records-pagination': async () => (await import('./records-pagination.js')).recordsPagination(),
@@ -13,6 +14,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'jwt-verify': async () => (await import('./jwt-verify.js')).jwtVerify(),
   'upload-memory': async () => (await import('./upload-memory.js')).uploadMemory(),
   'export-memory': async () => (await import('./export-memory.js')).exportMemory(),
+  'archive-memory': async () => (await import('./archive-memory.js')).archiveMemory(),
+  http: async () => (await import('./http.js')).httpBench(),
 };
 
 const CHILD = 'PORTSIDE_BENCH';

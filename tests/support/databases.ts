@@ -12,10 +12,36 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+let template: Promise<Blob> | null = null;
+
+/**
+ * One migrated cluster per test process, dumped once: every later openPglite loads the dump
+ * instead of running initdb and every migration again (initdb is most of what opening costs).
+ */
+const migratedTemplate = (): Promise<Blob> =>
+  (template ??= (async () => {
+    const embedded = await startEmbeddedPostgres();
+    try {
+      const db = openPostgresAdapter({ connect: embedded.connect, poolMax: 2 });
+      try {
+        await migrateUp(db.sequelize);
+      } finally {
+        await closeDatabase(db);
+      }
+      return await embedded.dumpDataDir();
+    } finally {
+      await embedded.stop();
+    }
+  })().catch((error: unknown) => {
+    template = null;
+    throw error;
+  }));
+
 /** A fresh, migrated, in-memory PGlite through the in-process driver: no services needed. */
 export const openPglite = async (): Promise<TestDatabase> => {
-  const embedded = await startEmbeddedPostgres();
+  const embedded = await startEmbeddedPostgres({ loadDataDir: await migratedTemplate() });
   const db = openPostgresAdapter({ connect: embedded.connect, poolMax: 8 });
+  // Nothing to apply (the template is migrated); checks that the copy is at the latest version.
   await migrateUp(db.sequelize);
   return {
     kind: 'pglite',

@@ -1,26 +1,19 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import type { ChangePassword } from '../../../core/identity/use-cases/change-password.js';
-import type { GetUser } from '../../../core/identity/use-cases/get-user.js';
-import type { ListSessions, SessionView } from '../../../core/identity/use-cases/list-sessions.js';
 import type { LogIn, LogInCommand } from '../../../core/identity/use-cases/log-in.js';
 import type { LogOutEverywhere } from '../../../core/identity/use-cases/log-out-everywhere.js';
 import type { LogOut } from '../../../core/identity/use-cases/log-out.js';
 import type { RegisterUser } from '../../../core/identity/use-cases/register-user.js';
-import type { RevokeSession } from '../../../core/identity/use-cases/revoke-session.js';
 import type { RotateRefreshToken } from '../../../core/identity/use-cases/rotate-refresh-token.js';
 import type { ClientInfo, TokenPair } from '../../../core/identity/entities/token-pair.js';
-import type { UpdateUser } from '../../../core/identity/use-cases/update-user.js';
 import type { User } from '../../../core/identity/entities/user.js';
-import { notFound } from '../../../core/shared/entities/errors.js';
-import { isUuid } from '../../../core/shared/ports/ids.js';
-import { boundedString, exactlyOneOf, intFromString, Size, strictObject, Timestamp, Uuid } from '../codecs.js';
-import { PageMetaView } from '../page-view.js';
+import { boundedString, exactlyOneOf, strictObject } from '../codecs.js';
 import { LOCATION, NO_STORE as NO_STORE_HEADERS } from '../response-headers.js';
 import { withExample } from '../schema-registry.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type RequestInfo } from '../route.js';
+import { accountRoutes, type AccountUseCases } from './account.js';
+import { sessionRoutes, type SessionUseCases } from './sessions.js';
 import {
-  CurrentPasswordField,
   EmailField,
   FullNameField,
   LoginEmailField,
@@ -32,19 +25,18 @@ import {
   UserView,
   userView,
 } from './user-view.js';
+import type { Actor } from '../../../core/shared/entities/actor.js';
 
-export interface AuthUseCases {
+/** Signing up and in, tokens, signing out. */
+export interface SignInUseCases {
   readonly register: RegisterUser;
   readonly logIn: LogIn;
   readonly refresh: RotateRefreshToken;
   readonly logOut: LogOut;
   readonly logOutEverywhere: LogOutEverywhere;
-  readonly getUser: GetUser;
-  readonly updateUser: UpdateUser;
-  readonly changePassword: ChangePassword;
-  readonly listSessions: ListSessions;
-  readonly revokeSession: RevokeSession;
 }
+
+export interface AuthUseCases extends SignInUseCases, AccountUseCases, SessionUseCases {}
 
 const TokensView = t.type({
   access_token: withExample(t.string, 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkyZjFjMi03YTNiLTdjNGQtOGU1Zi02YTdiOGM5ZDBlMWYifQ.c2lnbmF0dXJl'),
@@ -61,23 +53,6 @@ const tokensView = (p: TokenPair): t.TypeOf<typeof TokensView> => ({
 // RFC 6749 §5.1: token responses must not be cached by browsers or proxies.
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-const SessionItem = t.type({
-  id: Uuid,
-  created_at: Timestamp,
-  last_used_at: Timestamp,
-  user_agent: withExample(t.union([t.string, t.null]), 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0'),
-  ip: withExample(t.union([t.string, t.null]), '203.0.113.7'),
-  current: t.boolean,
-});
-const sessionItem = (s: SessionView): t.TypeOf<typeof SessionItem> => ({
-  id: s.id,
-  created_at: s.createdAt.toISOString(),
-  last_used_at: s.lastUsedAt.toISOString(),
-  user_agent: s.userAgent,
-  ip: s.ip,
-  current: s.current,
-});
-
 const RegisterBody = strictObject('Register', { email: EmailField, username: UsernameField, password: NewPasswordField }, { full_name: FullNameField, role: Role });
 const LoginBody = exactlyOneOf(
   strictObject('Login', { password: PasswordField }, { email: LoginEmailField, username: LoginUsernameField }),
@@ -91,11 +66,6 @@ const TokenForm = t.intersection([
 ]);
 const RefreshBody = strictObject('Refresh', { refresh_token: boundedString(1, 512, 'RefreshToken') }, {});
 const LogoutBody = strictObject('Logout', {}, { refresh_token: boundedString(1, 512, 'RefreshToken') });
-const ProfileBody = strictObject('UpdateProfile', {}, { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: CurrentPasswordField });
-const ChangePasswordBody = strictObject('ChangePassword', { current_password: PasswordField, new_password: NewPasswordField }, {});
-// A handful of sessions, paged in memory: no depth limit, unlike the lists that page in the database.
-const SessionsQuery = t.partial({ page: intFromString(1, 1_000_000, 'Page'), size: Size });
-const SessionParams = t.type({ id: t.string });
 
 const client = (r: RequestInfo): ClientInfo => ({ ip: r.ip, userAgent: r.userAgent });
 
@@ -111,7 +81,7 @@ const TOKENS_RESPONSES = {
   429: { description: 'Too many failed logins for this account from this address; Retry-After says when to retry' },
 };
 
-export const authRoutes = (uc: AuthUseCases): AnyRoute[] => [
+const signInRoutes = (uc: SignInUseCases): AnyRoute[] => [
   route({
     method: 'post',
     path: '/auth/register',
@@ -194,73 +164,15 @@ export const authRoutes = (uc: AuthUseCases): AnyRoute[] => [
     responses: { 204: { description: 'Logged out everywhere' } },
     handler: async ({ actor }) => E.map(() => noContent())(await uc.logOutEverywhere.execute(actor)),
   }),
-  route({
-    method: 'get',
-    path: '/auth/me',
-    summary: 'The caller\'s profile',
-    tags: ['auth'],
-    auth: 'bearer',
-    responses: { 200: { description: 'The caller', data: UserView } },
-    handler: async ({ actor }) => E.map((u: User) => ok(userView(u)))(await uc.getUser.execute(actor, actor.userId)),
-  }),
-  ...(['patch', 'put'] as const).map((method) =>
-    route({
-      method,
-      path: '/auth/me',
-      summary: method === 'patch' ? 'Change the caller\'s profile' : 'Change the caller\'s profile (same partial semantics as PATCH)',
-      description: 'Absent fields keep their value. Changing `email` needs `current_password`. Role and admin flags are not profile fields.',
-      tags: ['auth'],
-      auth: 'bearer',
-      body: ProfileBody,
-      responses: { 200: { description: 'The updated profile', data: UserView }, 409: { description: 'Email or username already taken' } },
-      handler: async ({ actor, body }) => {
-        const patch = { fullName: body.full_name, username: body.username, email: body.email, currentPassword: body.current_password };
-        return E.map((u: User) => ok(userView(u)))(await uc.updateUser.execute(actor, actor.userId, patch));
-      },
-    }),
-  ),
-  route({
-    method: 'post',
-    path: '/auth/change-password',
-    summary: 'Change the caller\'s password; every other session ends',
-    tags: ['auth'],
-    auth: 'bearer',
-    body: ChangePasswordBody,
-    responses: { 204: { description: 'Changed' } },
-    handler: async ({ actor, body }) => {
-      const result = await uc.changePassword.execute(actor, { currentPassword: body.current_password, newPassword: body.new_password });
-      return E.map(() => noContent())(result);
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/auth/sessions',
-    summary: 'The caller\'s active sessions, newest first',
-    tags: ['auth'],
-    auth: 'bearer',
-    query: SessionsQuery,
-    responses: { 200: { description: 'A page of sessions', data: t.type({ items: t.array(SessionItem), meta: PageMetaView }) } },
-    handler: async ({ actor, query }) => {
-      const result = await uc.listSessions.execute(actor);
-      if (E.isLeft(result)) return result;
-      // A user has a handful of sessions: page them here rather than in every TokenStore.
-      const [page, size, all] = [query.page ?? 1, query.size ?? 20, result.right];
-      const pages = Math.max(1, Math.ceil(all.length / size));
-      const items = all.slice((page - 1) * size, page * size).map(sessionItem);
-      return E.right(ok({ items, meta: { total: all.length, page, size, pages, has_next: page < pages, has_prev: page > 1 } }));
-    },
-  }),
-  route({
-    method: 'delete',
-    path: '/auth/sessions/:id',
-    summary: 'End one of the caller\'s sessions',
-    tags: ['auth'],
-    auth: 'bearer',
-    params: SessionParams,
-    responses: { 204: { description: 'Ended' }, 404: { description: 'No such active session of the caller' } },
-    handler: async ({ actor, params }) => {
-      if (!isUuid(params.id)) return E.left(notFound('Session not found'));
-      return E.map(() => noContent())(await uc.revokeSession.execute(actor, params.id));
-    },
-  }),
+];
+
+/** Every `/auth` route: signing up, in and out here; the caller's account and sessions in their own files. */
+/**
+ * `userReadFor(actor)`: the user row authentication read for this request's actor, when the
+ * composition kept it, so `GET /auth/me` does not read the same row twice.
+ */
+export const authRoutes = (uc: AuthUseCases, userReadFor: (actor: Actor) => User | null = () => null): AnyRoute[] => [
+  ...signInRoutes(uc),
+  ...accountRoutes(uc, userReadFor),
+  ...sessionRoutes(uc),
 ];

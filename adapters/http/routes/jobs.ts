@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { GetJob } from '../../../core/jobs/use-cases/get-job.js';
 import { JOB_STATUSES, type Job } from '../../../core/jobs/entities/job.js';
-import { EXPORT_FORMATS, type ExportRecords } from '../../../core/records/use-cases/export-records.js';
+import { EXPORT_FORMATS } from '../../../core/records/entities/record-export.js';
+import type { ExportRecords } from '../../../core/records/use-cases/export-records.js';
 import { RECORD_STATUSES } from '../../../core/records/entities/record.js';
 import { invalidField } from '../../../core/shared/entities/errors.js';
 import { boundedString, EXAMPLE_UUID, nullable, oneOf, strictObject, Timestamp, Uuid } from '../codecs.js';
@@ -17,7 +18,7 @@ const JsonObject = t.record(t.string, t.unknown);
 const JobView = t.type({
   id: Uuid,
   type: withExample(t.string, 'records.export'),
-  status: oneOf(JOB_STATUSES as unknown as readonly ['queued', 'running', 'completed', 'failed'], 'JobStatus'),
+  status: oneOf(JOB_STATUSES, 'JobStatus'),
   progress: withExample(t.number, 100),
   result: withExample(nullable(JsonObject), { file_id: EXAMPLE_UUID }),
   error: withExample(nullable(t.string), null),
@@ -58,8 +59,8 @@ export const jobRoutes = (get: GetJob): AnyRoute[] => [
   }),
 ];
 
-const Format = oneOf(EXPORT_FORMATS as unknown as readonly ['ndjson', 'csv'], 'ExportFormat');
-const Status = oneOf(RECORD_STATUSES as unknown as readonly ['active', 'inactive', 'archived'], 'RecordStatus');
+const Format = oneOf(EXPORT_FORMATS, 'ExportFormat');
+const Status = oneOf(RECORD_STATUSES, 'RecordStatus');
 const exportProps = { format: Format, status: Status, q: boundedString(0, 255, 'RecordQuery'), owner_id: Uuid };
 const ExportBody = strictObject('ExportRecords', {}, exportProps);
 const ExportQuery = t.partial(exportProps);

@@ -37,7 +37,7 @@ const JsonObject = documented(
   },
 );
 
-const Status = oneOf(RECORD_STATUSES as unknown as readonly ['active', 'inactive', 'archived'], 'RecordStatus');
+const Status = oneOf(RECORD_STATUSES, 'RecordStatus');
 // The length rules live in the core so every entry point shares them; these codecs run and state them.
 const Name = ruledString(
   'RecordName',

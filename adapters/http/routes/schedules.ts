@@ -35,8 +35,8 @@ export interface ScheduleUseCases {
   readonly calendar: ExportCalendar;
 }
 
-const Status = oneOf(SCHEDULE_STATUSES as unknown as readonly ['available', 'pending', 'booked', 'rejected', 'cancelled'], 'ScheduleStatus');
-const ChangerRole = oneOf(CHANGER_ROLES as unknown as readonly ['giver', 'taker', 'admin', 'system'], 'ChangerRole');
+const Status = oneOf(SCHEDULE_STATUSES, 'ScheduleStatus');
+const ChangerRole = oneOf(CHANGER_ROLES, 'ChangerRole');
 
 /**
  * DateTime for a query string, where an unencoded `+` of an offset arrives as a space

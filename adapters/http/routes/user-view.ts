@@ -11,6 +11,7 @@ import {
   USERNAME_PATTERN,
   usernameIssues,
 } from '../../../core/identity/entities/user-fields.js';
+import { ROLES } from '../../../core/shared/entities/actor.js';
 import { boundedString, nullable, oneOf, ruledString, Timestamp, Uuid } from '../codecs.js';
 import { documented, withExample } from '../schema-registry.js';
 
@@ -46,7 +47,7 @@ const EXAMPLE_PASSWORD = 'correct horse battery staple';
 
 // The rules themselves live in core/identity, so the CLI and HTTP refuse the same things with the
 // same messages; these codecs run them at the edge and state them in the OpenAPI document.
-export const Role = oneOf(['giver', 'taker'], 'Role');
+export const Role = oneOf(ROLES, 'Role');
 /** An email address being stored: checked trimmed and lower-cased, as it is kept. */
 export const EmailField = ruledString(
   'EmailAddress',

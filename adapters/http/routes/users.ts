@@ -7,8 +7,6 @@ import type { ListUsers } from '../../../core/identity/use-cases/list-users.js';
 import type { UpdateUser } from '../../../core/identity/use-cases/update-user.js';
 import type { User } from '../../../core/identity/entities/user.js';
 import { USER_SORT_FIELDS } from '../../../core/identity/ports/user-repository.js';
-import { notFound } from '../../../core/shared/entities/errors.js';
-import { isUuid } from '../../../core/shared/ports/ids.js';
 import type { Page } from '../../../core/shared/entities/pagination.js';
 import { BooleanFromString, boundedString, cursorQueryProps, sortParam, strictObject } from '../codecs.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
@@ -98,8 +96,7 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
     auth: 'bearer',
     params: IdParams,
     responses: { 200: { description: 'The user', data: UserView }, 404: NOT_VISIBLE },
-    handler: async ({ actor, params }) =>
-      isUuid(params.id) ? E.map((u: User) => ok(userView(u)))(await uc.get.execute(actor, params.id)) : E.left(notFound('User not found')),
+    handler: async ({ actor, params }) => E.map((u: User) => ok(userView(u)))(await uc.get.execute(actor, params.id)),
   }),
   route({
     method: 'patch',
@@ -119,7 +116,6 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
       409: { description: 'Email or username already taken, or the change would leave no active administrator (disabling or demoting the last one)' },
     },
     handler: async ({ actor, params, body }) => {
-      if (!isUuid(params.id)) return E.left(notFound('User not found'));
       const result = await uc.update.execute(actor, params.id, {
         fullName: body.full_name,
         username: body.username,
@@ -141,7 +137,6 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
     auth: 'bearer',
     params: IdParams,
     responses: { 204: { description: 'Deleted' }, 404: NOT_VISIBLE, 409: { description: 'The last active administrator cannot be deleted' } },
-    handler: async ({ actor, params }) =>
-      isUuid(params.id) ? E.map(() => noContent())(await uc.remove.execute(actor, params.id)) : E.left(notFound('User not found')),
+    handler: async ({ actor, params }) => E.map(() => noContent())(await uc.remove.execute(actor, params.id)),
   }),
 ];

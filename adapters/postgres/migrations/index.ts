@@ -82,3 +82,19 @@ export const schemaVersion = async (sequelize: Sequelize): Promise<string | null
 
 export const migrateDown = async (sequelize: Sequelize, logger?: MigrationLogger): Promise<string[]> =>
   (await migrator(sequelize, logger).down()).map((m) => m.name);
+
+/**
+ * Brings the schema to exactly `name`: applies the migrations up to it, or reverts those after it
+ * (an import loads rows at the schema version they were exported from). Throws when `name` is not
+ * one of this version's migrations.
+ */
+export const migrateTo = async (sequelize: Sequelize, name: string, logger?: MigrationLogger): Promise<{ applied: string[]; reverted: string[] }> => {
+  const names = migrations.map((m) => m.name);
+  const target = names.indexOf(name);
+  if (target < 0) throw new Error(`unknown migration ${name}`);
+  const current = await schemaVersion(sequelize);
+  const at = current === null ? -1 : names.indexOf(current);
+  if (at < target) return { applied: (await migrator(sequelize, logger).up({ to: name })).map((m) => m.name), reverted: [] };
+  if (at > target) return { applied: [], reverted: (await migrator(sequelize, logger).down({ to: names[target + 1]! })).map((m) => m.name) };
+  return { applied: [], reverted: [] };
+};

@@ -5,6 +5,7 @@ import { notFound, type DomainError } from '../../shared/entities/errors.js';
 import { newEvent } from '../../shared/entities/events.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
+import { findByEntityId } from '../../shared/entities/entity-id.js';
 import type { FileRepository } from '../ports/file-repository.js';
 import type { ObjectStorage } from '../ports/object-storage.js';
 import { visibleTo } from '../entities/stored-file.js';
@@ -28,7 +29,7 @@ export class DeleteFile {
   ) {}
 
   async execute(cmd: DeleteFileCommand): Promise<E.Either<DomainError, void>> {
-    const file = await this.files.findById(cmd.id);
+    const file = await findByEntityId(cmd.id, (id) => this.files.findById(id));
     if (!visibleTo(file, cmd.actor)) return E.left(notFound('File not found'));
     await this.storage.delete(file.objectKey);
     return this.uow.run(async (scope) => {

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import { notFound, type DomainError } from '../../shared/entities/errors.js';
 import { resolveRange, type RangeRequest } from '../entities/byte-range.js';
+import { findByEntityId } from '../../shared/entities/entity-id.js';
 import type { FileRepository } from '../ports/file-repository.js';
 import type { ObjectContent, ObjectStorage } from '../ports/object-storage.js';
 import { visibleTo, type StoredFile } from '../entities/stored-file.js';
@@ -29,7 +30,7 @@ export class DownloadFile {
   ) {}
 
   async execute(query: DownloadFileQuery): Promise<E.Either<DomainError, Download>> {
-    const file = await this.files.findById(query.id);
+    const file = await findByEntityId(query.id, (id) => this.files.findById(id));
     if (!visibleTo(file, query.actor)) return E.left(notFound('File not found'));
     const wanted = query.rangeIfSha256 === undefined || query.rangeIfSha256 === file.sha256 ? query.range : undefined;
     const range = wanted === undefined ? undefined : resolveRange(wanted, file.size);

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, type DomainError } from '../../shared/entities/errors.js';
+import { findByEntityId } from '../../shared/entities/entity-id.js';
 import type { FileRepository } from '../ports/file-repository.js';
 import type { FilePolicy } from '../entities/file-policy.js';
 import type { ObjectStorage } from '../ports/object-storage.js';
@@ -27,7 +28,7 @@ export class GetFileLink {
   ) {}
 
   async execute(query: GetFileLinkQuery): Promise<E.Either<DomainError, FileLink>> {
-    const file = await this.files.findById(query.id);
+    const file = await findByEntityId(query.id, (id) => this.files.findById(id));
     if (!visibleTo(file, query.actor)) return E.left(notFound('File not found'));
     const issuedAt = this.clock.now();
     // Whole seconds: both S3 presigning and the API's own links count in seconds.

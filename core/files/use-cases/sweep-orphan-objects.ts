@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { DomainError } from '../../shared/entities/errors.js';
-import { isUuid } from '../../shared/ports/ids.js';
+import { isUuid } from '../../shared/entities/entity-id.js';
 import type { FileRepository } from '../ports/file-repository.js';
 import type { ObjectStorage } from '../ports/object-storage.js';
 import { OBJECT_KEY_PREFIX } from '../entities/stored-file.js';

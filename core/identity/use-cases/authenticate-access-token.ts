@@ -3,32 +3,50 @@ import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { unauthenticated, type DomainError } from '../../shared/entities/errors.js';
 import type { AccessTokens } from '../ports/access-tokens.js';
+import { SeparateSessionLookup, type SessionLookup } from '../ports/session-lookup.js';
 import type { TokenStore } from '../ports/token-store.js';
+import type { User } from '../entities/user.js';
 import type { UserRepository } from '../ports/user-repository.js';
+
+export interface Authenticated {
+  readonly actor: Actor;
+  /** The user as read for this authentication. */
+  readonly user: User;
+}
 
 /**
  * A valid signature is not enough: the session must still be active, opened under the user's
  * current credential version, and the user still enabled, so logout, password change, disabling
- * and deletion take effect on the very next request. The version is compared between the two
- * reads the request makes anyway (session, user): it costs no extra round trip.
+ * and deletion take effect on the very next request. Session and user are read fresh on every
+ * request, together (one statement when the database holds both, see SessionLookup).
  */
 export class AuthenticateAccessToken {
+  private readonly lookup: SessionLookup;
+
   constructor(
     private readonly accessTokens: AccessTokens,
-    private readonly store: TokenStore,
-    private readonly users: UserRepository,
+    store: TokenStore,
+    users: UserRepository,
     private readonly clock: Clock,
-  ) {}
+    lookup?: SessionLookup,
+  ) {
+    this.lookup = lookup ?? new SeparateSessionLookup(store, users);
+  }
 
   async execute(token: string): Promise<E.Either<DomainError, Actor>> {
+    return E.map((a: Authenticated) => a.actor)(await this.executeWithUser(token));
+  }
+
+  /** The actor and the user row it was checked against (a request that shows the caller's profile needs no second read of it). */
+  async executeWithUser(token: string): Promise<E.Either<DomainError, Authenticated>> {
     const claims = await this.accessTokens.verify(token);
     if (claims === null) return E.left(unauthenticated('Invalid or expired access token'));
-    const session = await this.store.findActive(claims.sid, this.clock.now());
-    if (session === null || session.userId !== claims.sub) return E.left(unauthenticated('The session has ended'));
-    const user = await this.users.findById(claims.sub);
-    if (user === null || !user.isActive || user.credentialVersion !== session.credentialVersion) {
+    const found = await this.lookup.findActiveWithUser(claims.sid, claims.sub, this.clock.now());
+    if (found === null || found.session.userId !== claims.sub) return E.left(unauthenticated('The session has ended'));
+    const { session, user } = found;
+    if (user === null || user.id !== claims.sub || !user.isActive || user.credentialVersion !== session.credentialVersion) {
       return E.left(unauthenticated('The session has ended'));
     }
-    return E.right({ userId: user.id, sessionId: session.id, role: user.role, isAdmin: user.isSuperuser });
+    return E.right({ actor: { userId: user.id, sessionId: session.id, role: user.role, isAdmin: user.isSuperuser }, user });
   }
 }

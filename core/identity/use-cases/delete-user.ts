@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, type DomainError } from '../../shared/entities/errors.js';
+import { entityId } from '../../shared/entities/entity-id.js';
 import { newEvent } from '../../shared/entities/events.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
@@ -21,8 +22,9 @@ export class DeleteUser {
     private readonly clock: Clock,
   ) {}
 
-  async execute(actor: Actor, userId: string): Promise<E.Either<DomainError, void>> {
-    if (!mayAccessUser(actor, userId)) return E.left(notFound('User not found'));
+  async execute(actor: Actor, rawId: string): Promise<E.Either<DomainError, void>> {
+    const userId = entityId(rawId);
+    if (userId === null || !mayAccessUser(actor, userId)) return E.left(notFound('User not found'));
     const deleted = await this.uow.run(async (scope) => {
       // Counted before the read: the count holds the admin lock, so the user read is current.
       const admins = await scope.users.countActiveAdmins();

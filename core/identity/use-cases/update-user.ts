@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { forbidden, invalidField, notFound, validation, type DomainError } from '../../shared/entities/errors.js';
+import { entityId } from '../../shared/entities/entity-id.js';
 import { newEvent } from '../../shared/entities/events.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
@@ -27,8 +28,9 @@ export class UpdateUser {
     private readonly clock: Clock,
   ) {}
 
-  async execute(actor: Actor, userId: string, patch: UserPatch): Promise<E.Either<DomainError, User>> {
-    if (!mayAccessUser(actor, userId)) return E.left(notFound('User not found'));
+  async execute(actor: Actor, rawId: string, patch: UserPatch): Promise<E.Either<DomainError, User>> {
+    const userId = entityId(rawId);
+    if (userId === null || !mayAccessUser(actor, userId)) return E.left(notFound('User not found'));
     if (!actor.isAdmin && touchesAdminFields(patch)) {
       return E.left(forbidden('Only admins can change role, is_active or is_superuser'));
     }

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, type DomainError } from '../../shared/entities/errors.js';
-import { isUuid } from '../../shared/ports/ids.js';
+import { entityId } from '../../shared/entities/entity-id.js';
 import type { NotificationRepository } from '../ports/notification-repository.js';
 
 /** Marks one of the caller's notifications read; anyone else's is as unknown as a missing one. Marking twice is fine. */
@@ -13,8 +13,8 @@ export class MarkNotificationRead {
   ) {}
 
   async execute(actor: Actor, id: string): Promise<E.Either<DomainError, void>> {
-    if (!isUuid(id)) return E.left(notFound('Notification not found'));
-    const found = await this.notifications.markRead(actor.userId, id.toLowerCase(), this.clock.now());
+    const key = entityId(id);
+    const found = key !== null && (await this.notifications.markRead(actor.userId, key, this.clock.now()));
     return found ? E.right(undefined) : E.left(notFound('Notification not found'));
   }
 }

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import { invalidField, rateLimited, type DomainError } from '../../shared/entities/errors.js';
-import { isUuid } from '../../shared/ports/ids.js';
+import { isUuid } from '../../shared/entities/entity-id.js';
 import type { Notification } from '../entities/notification.js';
 import type { NotificationBus } from '../ports/notification-bus.js';
 import type { NotificationRepository } from '../ports/notification-repository.js';

@@ -3,7 +3,8 @@ import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, preconditionFailed, type DomainError } from '../../shared/entities/errors.js';
 import { newEvent } from '../../shared/entities/events.js';
-import { isUuid, type IdGenerator } from '../../shared/ports/ids.js';
+import { findByEntityId } from '../../shared/entities/entity-id.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import { canSee } from '../entities/record-access.js';
 
@@ -17,7 +18,7 @@ export class DeleteRecord {
 
   async execute(actor: Actor, id: string, acceptedVersions?: readonly number[]): Promise<E.Either<DomainError, void>> {
     return this.uow.run(async (scope) => {
-      const current = isUuid(id) ? await scope.records.findById(id.toLowerCase()) : null;
+      const current = await findByEntityId(id, (key) => scope.records.findById(key));
       if (!canSee(actor, current)) return E.left(notFound('Record not found'));
       if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
       const now = this.clock.now();

@@ -3,7 +3,8 @@ import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, preconditionFailed, validation, type DomainError } from '../../shared/entities/errors.js';
 import { newEvent } from '../../shared/entities/events.js';
-import { isUuid, type IdGenerator } from '../../shared/ports/ids.js';
+import { findByEntityId } from '../../shared/entities/entity-id.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { CronValidator } from '../ports/cron-validator.js';
 import type { DataRecord, JsonObject, RecordStatus } from '../entities/record.js';
@@ -31,7 +32,7 @@ export class UpdateRecord {
     const issues = recordFieldIssues(changes, this.cron);
     if (issues.length > 0) return E.left(validation(issues));
     return this.uow.run(async (scope) => {
-      const current = isUuid(id) ? await scope.records.findById(id.toLowerCase()) : null;
+      const current = await findByEntityId(id, (key) => scope.records.findById(key));
       if (!canSee(actor, current)) return E.left(notFound('Record not found'));
       if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
       const wanted = {

@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, preconditionFailed, type DomainError } from '../../shared/entities/errors.js';
-import { isUuid, type IdGenerator } from '../../shared/ports/ids.js';
+import { findByEntityId } from '../../shared/entities/entity-id.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import { canSee } from '../entities/schedule-access.js';
 import { scheduleEvent } from '../entities/schedule-events.js';
@@ -18,7 +19,7 @@ export class DeleteSchedule {
 
   async execute(actor: Actor, id: string, acceptedVersions?: readonly number[]): Promise<E.Either<DomainError, void>> {
     return this.uow.run(async (scope) => {
-      const current = isUuid(id) ? await scope.schedules.findById(id.toLowerCase()) : null;
+      const current = await findByEntityId(id, (key) => scope.schedules.findById(key));
       if (!canSee(actor, current)) return E.left(notFound('Schedule not found'));
       if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
       const allowed = decide('delete', byUser(actor), current);

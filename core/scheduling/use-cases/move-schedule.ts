@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, preconditionFailed, validation, type DomainError } from '../../shared/entities/errors.js';
-import { isUuid, type IdGenerator } from '../../shared/ports/ids.js';
+import { findByEntityId } from '../../shared/entities/entity-id.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { Schedule } from '../entities/schedule.js';
 import { canSee } from '../entities/schedule-access.js';
@@ -29,7 +30,7 @@ export class MoveSchedule {
     const noteProblems = noteIssues(changes.note);
     if (noteProblems.length > 0) return E.left(validation(noteProblems));
     return this.uow.run(async (scope) => {
-      const current = isUuid(id) ? await scope.schedules.findById(id.toLowerCase()) : null;
+      const current = await findByEntityId(id, (key) => scope.schedules.findById(key));
       if (!canSee(actor, current)) return E.left(notFound('Schedule not found'));
       if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
       const allowed = decide('move', byUser(actor), current);

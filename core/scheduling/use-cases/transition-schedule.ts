@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, preconditionFailed, type DomainError } from '../../shared/entities/errors.js';
-import { isUuid, type IdGenerator } from '../../shared/ports/ids.js';
+import { findByEntityId } from '../../shared/entities/entity-id.js';
+import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { Schedule } from '../entities/schedule.js';
 import { canSee } from '../entities/schedule-access.js';
@@ -27,7 +28,7 @@ export const transitionSchedule = (
   acceptedVersions?: readonly number[],
 ): Promise<E.Either<DomainError, Schedule>> =>
   deps.uow.run(async (scope) => {
-    const current = isUuid(id) ? await scope.schedules.findById(id.toLowerCase()) : null;
+    const current = await findByEntityId(id, (key) => scope.schedules.findById(key));
     // A taker who lost a race for a slot learns it was taken (409), not that it vanished (404).
     const bookingTaker = change.action === 'book' && changer.kind === 'user' && changer.actor.role === 'taker';
     if (current === null || (changer.kind === 'user' && !canSee(changer.actor, current) && !bookingTaker)) {

@@ -1,6 +1,6 @@
 import { invalidField, type DomainError } from './errors.js';
 import { isCalendarDateTime } from './calendar.js';
-import { isUuid } from '../ports/ids.js';
+import { isUuid } from './entity-id.js';
 
 /** Page/size pagination with optional keyset cursors (see docs/api.md). */
 export interface PageQuery {

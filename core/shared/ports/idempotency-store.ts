@@ -4,12 +4,12 @@ import type { DomainError } from '../entities/errors.js';
 /**
  * Remembers the response to a request sent with an `Idempotency-Key`, so that a client retrying
  * after a lost answer gets the first response instead of a second side effect.
+ *
+ * `R` is that response as the adapter holding the key stores it (the HTTP layer's status, body
+ * and headers: `adapters/shared/stored-response.ts`). The core only ever hands a ledger on to that
+ * adapter's completion and never reads a response, so the port leaves its shape to the adapters;
+ * a store must give back, unchanged, the JSON-serialisable value it was given.
  */
-export interface StoredResponse {
-  readonly status: number;
-  readonly data: unknown;
-  readonly headers: Readonly<Record<string, string>>;
-}
 
 export interface IdempotencyClaim {
   /** Whose key it is and for which operation, e.g. `<user id>:POST /records`: keys never collide across users. */
@@ -26,10 +26,10 @@ export interface IdempotencyClaim {
   readonly staleAfterSeconds: number;
 }
 
-export type ClaimResult =
+export type ClaimResult<R = unknown> =
   /** `token` identifies this claim: only its holder can complete or release it. */
   | { readonly kind: 'claimed'; readonly token: string }
-  | { readonly kind: 'replay'; readonly response: StoredResponse }
+  | { readonly kind: 'replay'; readonly response: R }
   | { readonly kind: 'mismatch' }
   | { readonly kind: 'in_progress' };
 
@@ -37,18 +37,18 @@ export type ClaimResult =
  * The keys as a unit of work sees them (`TransactionScope.idempotency`): a response completed
  * there commits with the unit's other writes, or rolls back with them.
  */
-export interface IdempotencyLedger {
+export interface IdempotencyLedger<R = unknown> {
   /**
    * Stores the response of a claimed key (replayed until the claim expires). False, storing
    * nothing, when `token` no longer holds the claim (it went stale and another request took it
    * over, or the key expired): inside a unit of work the caller must then roll back its effect.
    */
-  complete(scope: string, key: string, token: string, response: StoredResponse): Promise<boolean>;
+  complete(scope: string, key: string, token: string, response: R): Promise<boolean>;
 }
 
-export interface IdempotencyStore extends IdempotencyLedger {
+export interface IdempotencyStore<R = unknown> extends IdempotencyLedger<R> {
   /** Atomically claims the key, or reports what an earlier, unexpired claim of it holds. */
-  claim(claim: IdempotencyClaim): Promise<ClaimResult>;
+  claim(claim: IdempotencyClaim): Promise<ClaimResult<R>>;
   /** Drops an unfinished claim so that a retry runs again (the request failed); only `token`'s own claim. */
   release(scope: string, key: string, token: string): Promise<void>;
   /** Deletes expired entries; returns how many. */
