@@ -173,13 +173,20 @@ const unprocessableText = (def: AnyRoute): string => {
   return `Validation failed: ${parts.join('; ')}. \`detail\` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than ${MAX_INPUT_DEPTH} levels are refused too`;
 };
 
+/** components.schemas.Error narrowed to one status: written out whole, so it reads (and closes) on its own. */
 const errorSchema = (status: number, detail: JsonSchema | undefined): JsonSchema => {
   const code = MACHINE_CODES[status];
+  const base = ERROR_SCHEMA['properties'] as Record<string, JsonSchema>;
   return {
-    $ref: '#/components/schemas/Error',
-    properties: { code: { const: status }, ...(code ? { error: { const: code } } : {}), ...(detail ? { detail } : {}) },
+    ...ERROR_SCHEMA,
+    properties: {
+      ...base,
+      code: { ...base['code'], const: status },
+      ...(code ? { error: { ...base['error'], const: code, examples: [code] } } : {}),
+      ...(detail ? { detail: { ...base['detail'], ...detail } } : {}),
+    },
     // A 422 always lists its fields; other details are there when the server has them (a draining server's 503 has none).
-    ...(status === 422 ? { required: ['detail'] } : {}),
+    required: [...(ERROR_SCHEMA['required'] as string[]), ...(status === 422 ? ['detail'] : [])],
   };
 };
 

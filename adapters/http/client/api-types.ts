@@ -829,7 +829,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -849,7 +867,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -912,7 +948,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -932,7 +986,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -1006,7 +1078,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is down (or the server is shutting down); `detail.checks` shows every check, the failing ones `down` */
@@ -1037,7 +1127,35 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: {
+                            /** @constant */
+                            status: "unavailable";
+                            checks: {
+                                name: string;
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                latency_ms: number;
+                                schema_version?: string | null;
+                            }[];
+                        };
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -1078,7 +1196,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -1097,7 +1233,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -1117,7 +1271,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -1282,7 +1454,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a query parameter is invalid. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -1311,7 +1501,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -1335,7 +1548,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -1358,7 +1589,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -1382,7 +1631,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -1549,7 +1816,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -1573,7 +1858,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A request with this Idempotency-Key is still being processed */
@@ -1596,7 +1899,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -1619,7 +1940,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -1642,7 +1981,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown; a header is invalid (Idempotency-Key). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -1671,7 +2028,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -1695,7 +2075,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -1718,7 +2116,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -1742,7 +2158,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -1872,7 +2306,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -1896,7 +2348,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such record, or not the caller's */
@@ -1919,7 +2389,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -1948,7 +2436,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -1972,7 +2483,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -1995,7 +2524,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -2019,7 +2566,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -2184,7 +2749,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -2208,7 +2791,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such record, or not the caller's */
@@ -2231,7 +2832,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -2254,7 +2873,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -2277,7 +2914,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -2300,7 +2955,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -2329,7 +3002,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -2353,7 +3049,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -2376,7 +3090,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -2400,7 +3132,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -2452,7 +3202,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -2476,7 +3244,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such record, or not the caller's */
@@ -2499,7 +3285,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -2522,7 +3326,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -2545,7 +3367,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -2568,7 +3408,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -2597,7 +3455,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -2621,7 +3502,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -2644,7 +3543,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -2668,7 +3585,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -2833,7 +3768,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -2857,7 +3810,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such record, or not the caller's */
@@ -2880,7 +3851,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -2903,7 +3892,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -2926,7 +3933,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -2949,7 +3974,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -2978,7 +4021,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -3002,7 +4068,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -3025,7 +4109,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -3049,7 +4151,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -3182,7 +4302,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description An `Authorization: Bearer` header was sent and its token is not valid (this route needs none: leave it out) */
@@ -3206,7 +4344,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Email or username already taken */
@@ -3229,7 +4385,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -3252,7 +4426,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -3275,7 +4467,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -3304,7 +4514,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -3328,7 +4561,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -3351,7 +4602,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -3375,7 +4644,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -3472,7 +4759,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Invalid credentials (the same answer for an unknown account and a wrong password) */
@@ -3496,7 +4801,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -3519,7 +4842,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -3542,7 +4883,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -3571,7 +4930,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Too many failed logins for this account from this address; Retry-After says when to retry */
@@ -3595,7 +4977,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -3618,7 +5018,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -3642,7 +5060,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -3735,7 +5171,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Invalid credentials (the same answer for an unknown account and a wrong password) */
@@ -3759,7 +5213,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -3782,7 +5254,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not `application/x-www-form-urlencoded`, or an unsupported charset or encoding */
@@ -3805,7 +5295,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -3834,7 +5342,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Too many failed logins for this account from this address; Retry-After says when to retry */
@@ -3858,7 +5389,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -3881,7 +5430,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -3905,7 +5472,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -3996,7 +5581,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unknown, spent, revoked or expired refresh token */
@@ -4020,7 +5623,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -4043,7 +5664,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -4066,7 +5705,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -4095,7 +5752,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -4119,7 +5799,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -4142,7 +5840,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -4166,7 +5882,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -4224,7 +5958,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -4248,7 +6000,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -4271,7 +6041,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -4294,7 +6082,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -4323,7 +6129,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -4347,7 +6176,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -4370,7 +6217,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -4394,7 +6259,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -4441,7 +6324,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -4465,7 +6366,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -4488,7 +6407,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -4511,7 +6448,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -4540,7 +6495,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -4564,7 +6542,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -4587,7 +6583,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -4611,7 +6625,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -4712,7 +6744,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -4736,7 +6786,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -4759,7 +6827,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -4783,7 +6869,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -4911,7 +7015,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -4935,7 +7057,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Email or username already taken */
@@ -4958,7 +7098,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -4981,7 +7139,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -5004,7 +7180,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -5033,7 +7227,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -5057,7 +7274,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -5080,7 +7315,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -5104,7 +7357,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -5232,7 +7503,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -5256,7 +7545,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Email or username already taken */
@@ -5279,7 +7586,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -5302,7 +7627,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -5325,7 +7668,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -5354,7 +7715,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -5378,7 +7762,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -5401,7 +7803,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -5425,7 +7845,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -5490,7 +7928,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -5514,7 +7970,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -5537,7 +8011,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -5560,7 +8052,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -5589,7 +8099,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -5613,7 +8146,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -5636,7 +8187,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -5660,7 +8229,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -5777,7 +8364,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a query parameter is invalid. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -5806,7 +8411,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -5830,7 +8458,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -5853,7 +8499,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -5877,7 +8541,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -5926,7 +8608,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -5950,7 +8650,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such active session of the caller */
@@ -5973,7 +8691,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -5996,7 +8732,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -6019,7 +8773,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -6048,7 +8820,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -6072,7 +8867,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -6095,7 +8908,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -6119,7 +8950,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -6258,7 +9107,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not an administrator */
@@ -6281,7 +9148,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a query parameter is invalid. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -6310,7 +9195,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -6334,7 +9242,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -6357,7 +9283,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -6381,7 +9325,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -6518,7 +9480,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -6542,7 +9522,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not an administrator */
@@ -6565,7 +9563,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Email or username already taken */
@@ -6588,7 +9604,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -6611,7 +9645,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -6634,7 +9686,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -6663,7 +9733,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -6687,7 +9780,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -6710,7 +9821,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -6734,7 +9863,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -6836,7 +9983,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -6860,7 +10025,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such user, or not the caller (for non-admins) */
@@ -6883,7 +10066,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -6912,7 +10113,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -6936,7 +10160,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -6959,7 +10201,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -6983,7 +10243,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -7032,7 +10310,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -7056,7 +10352,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such user, or not the caller (for non-admins) */
@@ -7079,7 +10393,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description The last active administrator cannot be deleted */
@@ -7102,7 +10434,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -7125,7 +10475,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -7148,7 +10516,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -7177,7 +10563,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -7201,7 +10610,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -7224,7 +10651,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -7248,7 +10693,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -7385,7 +10848,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -7409,7 +10890,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A non-admin tried to change role, is_active or is_superuser */
@@ -7432,7 +10931,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such user, or not the caller (for non-admins) */
@@ -7455,7 +10972,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Email or username already taken, or the change would leave no active administrator (disabling or demoting the last one) */
@@ -7478,7 +11013,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -7501,7 +11054,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -7524,7 +11095,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -7553,7 +11142,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -7577,7 +11189,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -7600,7 +11230,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -7624,7 +11272,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -7750,7 +11416,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a query parameter is invalid. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -7779,7 +11463,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -7803,7 +11510,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -7826,7 +11551,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -7850,7 +11593,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -7959,7 +11720,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A request with this Idempotency-Key is still being processed */
@@ -7982,7 +11761,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Over FILES_MAX_BYTES or over the caller's storage quota */
@@ -8005,7 +11802,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A type outside the allow-list, or bytes that are not what the part claims */
@@ -8028,7 +11843,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No `file` part, a malformed multipart body, an invalid Idempotency-Key, or the key reused with other bytes */
@@ -8057,7 +11890,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -8081,7 +11937,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -8104,7 +11978,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Object storage or the database is unavailable; nothing was kept */
@@ -8128,7 +12020,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -8224,7 +12134,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -8248,7 +12176,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such file, or not the caller's */
@@ -8271,7 +12217,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -8300,7 +12264,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -8324,7 +12311,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -8347,7 +12352,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -8371,7 +12394,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -8420,7 +12461,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -8444,7 +12503,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such file, or not the caller's */
@@ -8467,7 +12544,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -8490,7 +12585,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -8513,7 +12626,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -8542,7 +12673,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -8566,7 +12720,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -8589,7 +12761,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -8613,7 +12803,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -8693,7 +12901,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description An `Authorization: Bearer` header was sent and its token is not valid (this route needs none: leave it out) */
@@ -8717,7 +12943,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unknown, tampered or expired link, or the file is gone */
@@ -8740,7 +12984,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description The range lies beyond the end of the file */
@@ -8765,7 +13027,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 416;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RANGE_NOT_SATISFIABLE
+                         * @constant
+                         */
+                        error: "RANGE_NOT_SATISFIABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -8794,7 +13074,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -8818,7 +13121,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -8841,7 +13162,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -8865,7 +13204,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -8954,7 +13311,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -8978,7 +13353,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such file, or not the caller's */
@@ -9001,7 +13394,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description The range lies beyond the end of the file */
@@ -9026,7 +13437,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 416;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RANGE_NOT_SATISFIABLE
+                         * @constant
+                         */
+                        error: "RANGE_NOT_SATISFIABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -9055,7 +13484,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -9079,7 +13531,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -9102,7 +13572,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -9126,7 +13614,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -9201,7 +13707,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -9225,7 +13749,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such file, or not the caller's */
@@ -9248,7 +13790,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -9277,7 +13837,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -9301,7 +13884,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -9324,7 +13925,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -9348,7 +13967,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -9482,7 +14119,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not an administrator */
@@ -9505,7 +14160,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a query parameter is invalid. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -9534,7 +14207,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -9558,7 +14254,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -9581,7 +14295,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -9605,7 +14337,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -9735,7 +14485,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a query parameter is invalid. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -9764,7 +14532,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -9788,7 +14579,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -9811,7 +14620,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -9835,7 +14662,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -9882,7 +14727,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -9906,7 +14769,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -9929,7 +14810,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -9952,7 +14851,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -9981,7 +14898,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -10005,7 +14945,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -10028,7 +14986,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -10052,7 +15028,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -10101,7 +15095,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -10125,7 +15137,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such notification, or not the caller's */
@@ -10148,7 +15178,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -10171,7 +15219,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -10194,7 +15260,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -10223,7 +15307,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -10247,7 +15354,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -10270,7 +15395,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -10294,7 +15437,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -10347,7 +15508,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Last-Event-ID is not a notification id */
@@ -10376,7 +15555,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Too many open streams for this user */
@@ -10400,7 +15602,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -10423,7 +15643,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -10447,7 +15685,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -10607,7 +15863,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a query parameter is invalid. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -10636,7 +15910,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -10660,7 +15957,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -10683,7 +15998,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -10707,7 +16040,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -10875,7 +16226,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -10899,7 +16268,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A giver naming another giver */
@@ -10922,7 +16309,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description An item overlaps another (the message names it), or a request with this Idempotency-Key is still being processed */
@@ -10945,7 +16350,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -10968,7 +16391,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -10991,7 +16432,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a body field is invalid or unknown; a header is invalid (Idempotency-Key). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -11020,7 +16479,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -11044,7 +16526,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -11067,7 +16567,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -11091,7 +16609,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -11145,7 +16681,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -11169,7 +16723,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -11192,7 +16764,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -11216,7 +16806,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -11340,7 +16948,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -11364,7 +16990,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such schedule, or one the caller may not see */
@@ -11387,7 +17031,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -11416,7 +17078,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -11440,7 +17125,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -11463,7 +17166,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -11487,7 +17208,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -11539,7 +17278,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -11563,7 +17320,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Neither its creator nor an admin */
@@ -11586,7 +17361,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such schedule, or one the caller may not see */
@@ -11609,7 +17402,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Booked: cancel it instead */
@@ -11632,7 +17443,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -11655,7 +17484,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -11678,7 +17525,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -11701,7 +17566,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -11730,7 +17613,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -11754,7 +17660,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -11777,7 +17701,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -11801,7 +17743,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -11953,7 +17913,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -11977,7 +17955,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not the schedule's creator */
@@ -12000,7 +17996,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such schedule, or one the caller may not see */
@@ -12023,7 +18037,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Booked, rejected or cancelled schedules do not move; or the new times overlap */
@@ -12046,7 +18078,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -12069,7 +18119,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -12092,7 +18160,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -12115,7 +18201,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body field is invalid or unknown. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -12144,7 +18248,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -12168,7 +18295,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -12191,7 +18336,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -12215,7 +18378,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -12342,7 +18523,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -12366,7 +18565,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not the caller's transition to make */
@@ -12389,7 +18606,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such schedule, or one the caller may not see */
@@ -12412,7 +18647,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description The schedule's status does not allow it (e.g. someone else booked it first), or the times now overlap */
@@ -12435,7 +18688,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -12458,7 +18729,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -12481,7 +18770,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -12504,7 +18811,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -12533,7 +18858,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -12557,7 +18905,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -12580,7 +18946,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -12604,7 +18988,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -12731,7 +19133,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -12755,7 +19175,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not the caller's transition to make */
@@ -12778,7 +19216,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such schedule, or one the caller may not see */
@@ -12801,7 +19257,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description The schedule's status does not allow it (e.g. someone else booked it first), or the times now overlap */
@@ -12824,7 +19298,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -12847,7 +19339,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -12870,7 +19380,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -12893,7 +19421,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -12922,7 +19468,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -12946,7 +19515,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -12969,7 +19556,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -12993,7 +19598,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -13120,7 +19743,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -13144,7 +19785,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not the caller's transition to make */
@@ -13167,7 +19826,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such schedule, or one the caller may not see */
@@ -13190,7 +19867,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description The schedule's status does not allow it (e.g. someone else booked it first), or the times now overlap */
@@ -13213,7 +19908,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -13236,7 +19949,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -13259,7 +19990,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -13282,7 +20031,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -13311,7 +20078,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -13335,7 +20125,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -13358,7 +20166,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -13382,7 +20208,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -13509,7 +20353,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -13533,7 +20395,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not the caller's transition to make */
@@ -13556,7 +20436,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 403;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example FORBIDDEN
+                         * @constant
+                         */
+                        error: "FORBIDDEN";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such schedule, or one the caller may not see */
@@ -13579,7 +20477,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description The schedule's status does not allow it (e.g. someone else booked it first), or the times now overlap */
@@ -13602,7 +20518,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description If-Match names a version that is no longer current */
@@ -13625,7 +20559,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 412;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PRECONDITION_FAILED
+                         * @constant
+                         */
+                        error: "PRECONDITION_FAILED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -13648,7 +20600,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -13671,7 +20641,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate; a body was sent with fields (this route takes none). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -13700,7 +20688,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -13724,7 +20735,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -13747,7 +20776,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -13771,7 +20818,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -13885,7 +20950,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -13909,7 +20992,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description No such job, or not yours */
@@ -13932,7 +21033,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 404;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example NOT_FOUND
+                         * @constant
+                         */
+                        error: "NOT_FOUND";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a path parameter holds NUL (U+0000) or an unpaired surrogate. `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -13961,7 +21080,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -13985,7 +21127,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -14008,7 +21168,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -14032,7 +21210,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
@@ -14139,7 +21335,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 400;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example BAD_REQUEST
+                         * @constant
+                         */
+                        error: "BAD_REQUEST";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Missing, malformed, expired or revoked bearer token */
@@ -14163,7 +21377,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 401;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNAUTHENTICATED
+                         * @constant
+                         */
+                        error: "UNAUTHENTICATED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A request with this Idempotency-Key is still being processed */
@@ -14186,7 +21418,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 409;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example CONFLICT
+                         * @constant
+                         */
+                        error: "CONFLICT";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Body over its limit */
@@ -14209,7 +21459,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 413;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example PAYLOAD_TOO_LARGE
+                         * @constant
+                         */
+                        error: "PAYLOAD_TOO_LARGE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Not JSON (`application/json`), or an unsupported charset or encoding */
@@ -14232,7 +21500,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 415;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example UNSUPPORTED_MEDIA_TYPE
+                         * @constant
+                         */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Validation failed: a query parameter is invalid; a body field is invalid or unknown; a header is invalid (Idempotency-Key). `detail` lists the field paths. Strings with NUL or unpaired surrogates and JSON nested more than 32 levels are refused too */
@@ -14261,7 +21547,30 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 422;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example VALIDATION_ERROR
+                         * @constant
+                         */
+                        error: "VALIDATION_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail: {
+                            /** @example email */
+                            field: string;
+                            /** @example must be a valid email address */
+                            message: string;
+                        }[];
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Rate limited (Retry-After tells when to retry) */
@@ -14285,7 +21594,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 429;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example RATE_LIMITED
+                         * @constant
+                         */
+                        error: "RATE_LIMITED";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description Unexpected error (a bug): a generic message, nothing internal */
@@ -14308,7 +21635,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 500;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example INTERNAL_ERROR
+                         * @constant
+                         */
+                        error: "INTERNAL_ERROR";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
             /** @description A dependency is unavailable, or the server is shutting down (Retry-After tells when to retry) */
@@ -14332,7 +21677,25 @@ export interface operations {
                      *       "request_id": "5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f"
                      *     }
                      */
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": {
+                        /**
+                         * @description the HTTP status
+                         * @constant
+                         */
+                        code: 503;
+                        /**
+                         * @description the machine code (one per status)
+                         * @example SERVICE_UNAVAILABLE
+                         * @constant
+                         */
+                        error: "SERVICE_UNAVAILABLE";
+                        /** @description for people; not to be parsed */
+                        message: string;
+                        /** @description a 422 lists the failing fields here; /health/ready names its checks */
+                        detail?: unknown;
+                        /** @description the X-Request-ID of the request */
+                        request_id: string;
+                    };
                 };
             };
         };
