@@ -75,6 +75,7 @@ export const exportCommand = {
   usage: 'export --out FILE',
   options: { out: { type: 'string' as const } },
   check: (values: Values) => (typeof values['out'] !== 'string' || values['out'] === '' ? 'export needs --out FILE (the archive to write)' : null),
+  help: { options: { '--out FILE': 'the archive to write (must not exist yet)' }, examples: ['npm run cli -- export --out backup-$(date +%F).tar.gz'] },
   details: [
     'Reads every table in one read-only REPEATABLE READ transaction (a consistent snapshot, even beside',
     'a running server on PostgreSQL) and every object of the configured object store, and writes them',
@@ -134,14 +135,18 @@ export const importCommand = {
   usage: 'import --in FILE [--force]',
   options: { in: { type: 'string' as const }, force: { type: 'boolean' as const } },
   check: (values: Values) => (typeof values['in'] !== 'string' || values['in'] === '' ? 'import needs --in FILE (an archive written by export)' : null),
+  help: {
+    options: { '--in FILE': 'an archive written by export', '--force': 'replace the data of a target that holds some' },
+    examples: ['DATABASE_URL=postgres://... npm run cli -- import --in backup.tar.gz'],
+  },
   details: [
     'Checks the whole archive against its manifest first (nothing is touched when it is damaged,',
     'truncated or does not match), refuses a target that holds data, brings the schema to the',
     "archive's version, loads every table in one transaction, puts every object through the",
     'configured object store, compares the counts and checksums with the manifest, commits, and',
     "migrates forward to this version's schema. An archive from a newer version is refused.",
-    "--force  replace the data of a target that holds some (its tables are emptied in the same",
-    '         transaction; objects already in its store stay until `maintenance` sweeps the orphans).',
+    '--force empties its tables in the same transaction; objects already in its store stay until',
+    '`maintenance` sweeps the orphans.',
     'On the embedded default, stop the server first: it holds the database while it runs.',
   ],
   async standalone(env: Env, values: Values): Promise<number> {

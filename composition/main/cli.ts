@@ -98,7 +98,7 @@ const migrateCommand = async (env: Readonly<Record<string, string | undefined>>)
   }
 };
 
-const commandHelp = (command: Command): string => {
+const commandHelp = (command: Omit<Command, 'run'>): string => {
   const options = Object.entries({ ...command.help?.options, '-h, --help': 'show this help' });
   const width = Math.max(...options.map(([name]) => name.length));
   return [
