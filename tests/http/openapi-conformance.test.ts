@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 import request from 'supertest';
 import { Uuid } from '../../adapters/http/codecs.js';
 import { ok, route } from '../../adapters/http/route.js';
-import { conformanceOf } from '../support/openapi-conformance.js';
+import { conformanceOf, OpenApiConformance } from '../support/openapi-conformance.js';
 import { routesApp } from '../support/routes-app.js';
 import { buildTestApp } from '../support/app.js';
 
@@ -86,6 +86,12 @@ describe('OpenAPI conformance check', () => {
       // A route without that status, and a path the document does not have (passed: not an operation).
       expect(checker.check({ method: 'GET', path: '/api/v1/auth/me', status: 409, headers, body: envelope }).problems.join()).to.match(/status 409 is not listed/);
       expect(checker.check({ method: 'GET', path: '/api/v1/nowhere', status: 404, headers, body: envelope }).operation).to.equal(null);
+      // The typed-client scenario closes the objects: a field the document does not name fails there.
+      const closed = new OpenApiConformance(composed.app.locals['openapi'] as Record<string, unknown>, { closedObjects: true });
+      const meClosed = (data: unknown) => closed.check({ method: 'GET', path: '/api/v1/auth/me', status: 200, headers, body: { code: 200, message: 'success', data } });
+      expect(meClosed(user).problems).to.deep.equal([]);
+      expect(me({ ...user, password_hash: 'x' }).problems, 'open by default').to.deep.equal([]);
+      expect(meClosed({ ...user, password_hash: 'x' }).problems.join()).to.match(/must NOT have additional properties/);
     } finally {
       await composed.close();
     }
