@@ -70,6 +70,39 @@ const refusal = (error: unknown): string | null =>
     ? error.message
     : null;
 
+/**
+ * Opens the profile the environment names, runs `work`, and closes it: a configuration problem is
+ * a usage error, a known refusal one line (`failure(message)`), anything else the CLI's failure.
+ */
+const withArchiveTarget = async (
+  env: Env,
+  failure: (message: string) => string,
+  work: (opened: Exclude<Awaited<ReturnType<typeof open>>, string>) => Promise<void>,
+): Promise<number> => {
+  const opened = await open(env);
+  if (typeof opened === 'string') {
+    console.error(opened);
+    return EXIT.usage;
+  }
+  try {
+    await work(opened);
+    return EXIT.ok;
+  } catch (error) {
+    const message = refusal(error);
+    if (message === null) throw error;
+    console.error(failure(message));
+    return EXIT.failed;
+  } finally {
+    await opened.infra.close();
+  }
+};
+
+/** The summary's table of rows per table and the objects. */
+const countLines = (summary: { readonly tables: readonly { name: string; rows: number }[]; readonly objects: number; readonly objectBytes: number }): string[] => [
+  ...summary.tables.map((t) => `  ${t.name.padEnd(22)} ${String(t.rows).padStart(9)} rows`),
+  `  ${'objects'.padEnd(22)} ${String(summary.objects).padStart(9)} (${bytes(summary.objectBytes)})`,
+];
+
 export const exportCommand = {
   summary: 'Write a consistent snapshot of the database and every stored file into one archive (.tar.gz)',
   usage: 'export --out FILE',
@@ -89,13 +122,7 @@ export const exportCommand = {
       console.error(`Export refused: ${out} already exists; choose another name or remove it first.`);
       return EXIT.failed;
     }
-    const opened = await open(env);
-    if (typeof opened === 'string') {
-      console.error(opened);
-      return EXIT.usage;
-    }
-    const { config, full, database, storage, infra } = opened;
-    try {
+    return withArchiveTarget(env, (message) => `Export failed: ${message}`, async ({ config, full, database, storage }) => {
       console.error(`Exporting ${describe(config)} to ${out}`);
       const started = Date.now();
       const summary = await exportArchive({
@@ -109,8 +136,7 @@ export const exportCommand = {
       console.log(
         [
           `Exported to ${out} (${bytes(statSync(out).size)}) in ${((Date.now() - started) / 1000).toFixed(1)} s: schema ${summary.schemaVersion}`,
-          ...summary.tables.map((t) => `  ${t.name.padEnd(22)} ${String(t.rows).padStart(9)} rows`),
-          `  ${'objects'.padEnd(22)} ${String(summary.objects).padStart(9)} (${bytes(summary.objectBytes)})`,
+          ...countLines(summary),
           `  ${rows} rows and ${summary.objects} objects in all; checksums in the archive's manifest.json`,
           ...(summary.vanished > 0 ? [`  ${summary.vanished} object(s) were deleted while the export ran and are not in it`] : []),
           ...(full.adapters.sessions === 'redis'
@@ -118,15 +144,7 @@ export const exportCommand = {
             : []),
         ].join('\n'),
       );
-      return EXIT.ok;
-    } catch (error) {
-      const message = refusal(error);
-      if (message === null) throw error;
-      console.error(`Export failed: ${message}`);
-      return EXIT.failed;
-    } finally {
-      await infra.close();
-    }
+    });
   },
 };
 
@@ -155,13 +173,8 @@ export const importCommand = {
       console.error(`Import refused: ${file} does not exist.`);
       return EXIT.failed;
     }
-    const opened = await open(env);
-    if (typeof opened === 'string') {
-      console.error(opened);
-      return EXIT.usage;
-    }
-    const { config, full, database, storage, infra } = opened;
-    try {
+    const refused = (message: string) => `Import refused: ${message}\nThe target was not changed.`;
+    return withArchiveTarget(env, refused, async ({ config, full, database, storage }) => {
       console.error(`Importing ${file} into ${describe(config)}`);
       const started = Date.now();
       const summary = await importArchive({ database, storage, file, force: values['force'] === true, progress: consoleProgress() });
@@ -170,8 +183,7 @@ export const importCommand = {
       console.log(
         [
           `Imported ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s${summary.replaced ? ' (replacing the data the target held)' : ''}: archive schema ${summary.archiveSchemaVersion}`,
-          ...summary.tables.map((t) => `  ${t.name.padEnd(22)} ${String(t.rows).padStart(9)} rows`),
-          `  ${'objects'.padEnd(22)} ${String(summary.objects).padStart(9)} (${bytes(summary.objectBytes)})`,
+          ...countLines(summary),
           `  ${rows} rows and ${summary.objects} objects, counts and SHA-256 checked against the manifest`,
           summary.migratedForward.length > 0 ? `  migrated forward: ${summary.migratedForward.join(', ')}` : '  schema: current, nothing to migrate',
           ...(full.adapters.sessions === 'redis' && sessions > 0
@@ -179,14 +191,6 @@ export const importCommand = {
             : []),
         ].join('\n'),
       );
-      return EXIT.ok;
-    } catch (error) {
-      const message = refusal(error);
-      if (message === null) throw error;
-      console.error(`Import refused: ${message}\nThe target was not changed.`);
-      return EXIT.failed;
-    } finally {
-      await infra.close();
-    }
+    });
   },
 };

@@ -63,7 +63,7 @@ describe('maintenance (composition/maintenance.ts)', () => {
     }
   });
 
-  it('the embedded deployment registers its housekeeping: sessions, idempotency keys, delivered events, abandoned uploads, orphaned objects', async () => {
+  it('the embedded deployment registers its housekeeping: sessions, idempotency keys, delivered events, abandoned uploads, orphaned objects, old audit entries and read notifications', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'portside-maint-'));
     const runtime = await bootstrap({ DATA_DIR: dataDir, LOG_LEVEL: 'error', NODE_ENV: 'test' }, { migrate: true });
     try {
@@ -73,6 +73,8 @@ describe('maintenance (composition/maintenance.ts)', () => {
         'delivered outbox events',
         'abandoned uploads',
         'orphaned file objects',
+        'expired audit entries',
+        'old read notifications',
         'stale schedules (started while available or pending)',
       ]);
       expect(await runMaintenance(runtime.infra.maintenance, clock, silentLogger)).to.equal(0);
