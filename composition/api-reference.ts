@@ -37,8 +37,8 @@ interface Operation {
   description?: string;
   tags?: string[];
   parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: Schema }[];
-  requestBody?: { required?: boolean; content: Record<string, { schema?: Schema }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>;
+  requestBody?: { required?: boolean; content: Record<string, { schema?: Schema; example?: unknown }> };
+  responses: Record<string, { description?: string; headers?: Record<string, unknown>; content?: Record<string, { schema?: Schema; example?: unknown }> }>;
   security?: unknown[];
 }
 
@@ -139,19 +139,25 @@ const renderOperation = (doc: OpenApiDocument, method: string, path: string, op:
     out.push('');
   }
   if (op.requestBody) {
-    for (const [type, { schema }] of Object.entries(op.requestBody.content)) {
+    for (const [type, { schema, example }] of Object.entries(op.requestBody.content)) {
       out.push(`Body (\`${type}\`${op.requestBody.required ? '' : ', optional'}):`, '');
+      if (schema?.description) out.push(`${schema.description.replace(/\.?$/, '.')}`, '');
       const rows = fieldRows(doc, schema);
       if (rows.length > 0) out.push('| field | type and rules | required | notes |', '| --- | --- | --- | --- |', ...rows, '');
-      if (type === 'application/json') out.push('```json', JSON.stringify(exampleOf(doc, schema), null, 2), '```', '');
+      if (type === 'application/json') out.push('```json', JSON.stringify(example ?? exampleOf(doc, schema), null, 2), '```', '');
     }
   }
-  out.push('| status | meaning |', '| --- | --- |');
-  for (const [status, response] of Object.entries(op.responses)) out.push(`| ${status} | ${cell(response.description ?? '')} |`);
+  out.push('| status | meaning | headers |', '| --- | --- | --- |');
+  for (const [status, response] of Object.entries(op.responses)) {
+    // The headers every response carries (X-Request-ID, RateLimit-*...) are in api.md; each row names the others.
+    const own = Object.keys(response.headers ?? {}).filter((h) => !/^(X-Request-ID|X-Process-Time|RateLimit-.*)$/.test(h));
+    out.push(`| ${status} | ${cell(response.description ?? '')} | ${own.map((h) => `\`${h}\``).join(', ')} |`);
+  }
   out.push('');
   const success = Object.entries(op.responses).find(([status, r]) => /^2/.test(status) && r.content?.['application/json']?.schema);
   if (success) {
-    out.push(`Example ${success[0]} response:`, '', '```json', JSON.stringify(exampleOf(doc, success[1].content!['application/json']!.schema), null, 2), '```', '');
+    const media = success[1].content!['application/json']!;
+    out.push(`Example ${success[0]} response:`, '', '```json', JSON.stringify(media.example ?? exampleOf(doc, media.schema), null, 2), '```', '');
   }
   return out;
 };

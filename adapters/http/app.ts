@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import { DependencyUnavailableError } from '../../core/shared/entities/errors.js';
 import type { Logger } from '../../core/shared/ports/logger.js';
 import { sendData, sendError } from './envelope.js';
-import { BAD_REQUEST, INTERNAL, UNAVAILABLE } from './error-mapper.js';
+import { BAD_REQUEST, INTERNAL, RETRY_AFTER_SECONDS, UNAVAILABLE } from './error-mapper.js';
 import type { Drain } from './drain.js';
 import type { Metrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
@@ -49,11 +49,7 @@ export interface AppDeps {
   readonly drain?: Drain;
 }
 
-/**
- * Retry-After on every 503 a dependency causes: a client (or proxy) waits this long rather than
- * hammering. Short, because the clients reconnect on their own within about a second.
- */
-export const RETRY_AFTER_SECONDS = 2;
+export { RETRY_AFTER_SECONDS };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -301,6 +297,8 @@ export const createApp = (deps: AppDeps): Express => {
     deps.routes,
     serviceRouteDocs(deps.metrics !== null),
   );
+  // The document this app serves, for whoever holds the app (the tests hold every response to it).
+  app.locals['openapi'] = openapi;
   serviceEndpoints(app, deps, openapi);
 
   const api = express.Router();

@@ -1,8 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { isUuid } from '../../core/shared/entities/entity-id.js';
-import type { Sort } from '../../core/shared/entities/pagination.js';
-import { documented } from './schema-registry.js';
+import { MAX_OFFSET_ROWS, MAX_PAGE_SIZE, type Sort } from '../../core/shared/entities/pagination.js';
+import type { FieldIssue } from '../../core/shared/entities/errors.js';
+import { docOf, documented, withExample } from './schema-registry.js';
 import { isCalendarDateTime } from '../../core/shared/entities/calendar.js';
 
 /**
@@ -10,7 +11,7 @@ import { isCalendarDateTime } from '../../core/shared/entities/calendar.js';
  * the OpenAPI document and the 422 details come from the same definitions that validate.
  */
 
-const refineString = (name: string, ok: (s: string) => boolean, schema: object, message: string) =>
+export const refineString = (name: string, ok: (s: string) => boolean, schema: object, message: string) =>
   documented(
     new t.Type<string, string, unknown>(
       name,
@@ -21,11 +22,33 @@ const refineString = (name: string, ok: (s: string) => boolean, schema: object, 
     { schema: { type: 'string', ...schema }, message },
   );
 
-export const Uuid = refineString('Uuid', isUuid, { format: 'uuid' }, 'must be a UUID');
+/**
+ * A string held to a rule of the core (`issuesOf`, the same function every entry point runs), so
+ * the 422 names the rule's own message; `schema` states that rule for the OpenAPI document and is
+ * built from the core's own constants, never a copy of their values.
+ */
+export const ruledString = (name: string, issuesOf: (s: string) => readonly FieldIssue[], schema: object, message: string) =>
+  documented(
+    new t.Type<string, string, unknown>(
+      name,
+      (u): u is string => typeof u === 'string' && issuesOf(u).length === 0,
+      (u, c) => {
+        if (typeof u !== 'string') return t.failure(u, c);
+        const issues = issuesOf(u);
+        return issues.length === 0 ? t.success(u) : t.failure(u, c, issues[0]!.message);
+      },
+      t.identity,
+    ),
+    { schema: { type: 'string', ...schema }, message },
+  );
+
+/** The UUID the examples of the OpenAPI document use. */
+export const EXAMPLE_UUID = '0192f1c2-7a3b-7c4d-8e5f-6a7b8c9d0e1f';
+export const Uuid = refineString('Uuid', isUuid, { format: 'uuid', examples: [EXAMPLE_UUID] }, 'must be a UUID');
 
 // Pragmatic email check: one @, no spaces, a dot in the domain; the mailbox itself is what proves it.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-export const Email = refineString('Email', (s) => s.length <= 254 && EMAIL.test(s), { format: 'email', maxLength: 254 }, 'must be an email address');
+export const Email = refineString('Email', (s) => s.length <= 254 && EMAIL.test(s), { format: 'email', maxLength: 254, examples: ['ada@example.com'] }, 'must be an email address');
 
 export const boundedString = (min: number, max: number, name = `String(${min}..${max})`) =>
   refineString(name, (s) => s.length >= min && s.length <= max, { minLength: min, maxLength: max }, `must be ${min} to ${max} characters`);
@@ -41,8 +64,11 @@ export const DateTime = documented(
     },
     (d) => d.toISOString(),
   ),
-  { schema: { type: 'string', format: 'date-time' }, message: 'must be an RFC 3339 date-time with a time zone' },
+  { schema: { type: 'string', format: 'date-time', examples: ['2030-03-04T09:00:00+01:00'] }, message: 'must be an RFC 3339 date-time with a time zone' },
 );
+
+/** A time the server writes (ISO 8601 in UTC, `Z`): for response views. */
+export const Timestamp = refineString('Timestamp', isCalendarDateTime, { format: 'date-time', examples: ['2026-01-31T12:00:00.000Z'] }, 'must be an RFC 3339 date-time');
 
 /** An integer within [min, max] from a query-string value. */
 export const intFromString = (min: number, max: number, name = `Integer(${min}..${max})`) =>
@@ -101,8 +127,10 @@ export const sortParam = <F extends string>(fields: readonly F[]) =>
 
 // Page mode refuses a page reaching past row 10,000 (core/shared/pagination.ts, MAX_OFFSET_ROWS):
 // the use case says so naming `cursor`; this bound only keeps the number sane.
-export const Page = intFromString(1, 1_000_000, 'Page');
-export const Size = intFromString(1, 100, 'Size');
+export const Page = documented(intFromString(1, 1_000_000, 'Page'), {
+  extra: { description: `from 1; a page reaching past row ${MAX_OFFSET_ROWS} (page × size) is a 422: page deeper with \`cursor\`` },
+});
+export const Size = withExample(intFromString(1, MAX_PAGE_SIZE, 'Size'), 20);
 // The bound only stops abuse: it must pass every cursor the server issues, and one carries a sort
 // value (a 255-character name, a 254-character email) that may be non-ASCII or JSON-escaped, then
 // base64url: up to about 2,100 characters.
@@ -152,3 +180,24 @@ export const strictObject = <R extends t.Props, O extends t.Props>(name: string,
 
 /** `T | null` that documents as nullable. */
 export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+
+/**
+ * An object codec that also requires exactly one of two optional keys (login's `email` or
+ * `username`). The refusal names the first key; the document says it with `oneOf`.
+ */
+export const exactlyOneOf = <C extends t.Mixed>(codec: C, keys: readonly [string, string], message: string): C =>
+  documented(
+    new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
+      codec.name,
+      codec.is,
+      (u, c) => {
+        const decoded = codec.validate(u, c);
+        if (E.isLeft(decoded)) return decoded;
+        const present = keys.filter((k) => (decoded.right as Record<string, unknown>)[k] !== undefined);
+        if (present.length === 1) return decoded;
+        return E.left([{ value: u, context: [...c, { key: keys[0], type: codec, actual: u }], message }]);
+      },
+      codec.encode,
+    ) as unknown as C,
+    { ...docOf(codec), extra: { oneOf: keys.map((k) => ({ required: [k] })), description: message.replace(/^send/, 'Send') } },
+  );

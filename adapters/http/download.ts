@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { RangeRequest } from '../../core/files/entities/byte-range.js';
 import type { ObjectContent } from '../../core/files/ports/object-storage.js';
 import { sendError } from './envelope.js';
-import { UNAVAILABLE } from './error-mapper.js';
+import { RETRY_AFTER_SECONDS, UNAVAILABLE } from './error-mapper.js';
 import { HANDLED, type Reply } from './route.js';
 
 const CONTENT_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Content-Type', 'Accept-Ranges', 'ETag', 'Cache-Control'];
@@ -74,6 +74,7 @@ export const sendContent = async (req: Request, res: Response, content: ObjectCo
     if (res.headersSent || res.destroyed || req.destroyed) res.destroy();
     else {
       for (const name of CONTENT_HEADERS) res.removeHeader(name);
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       sendError(res, UNAVAILABLE('object storage'));
     }
     return HANDLED;

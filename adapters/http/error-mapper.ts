@@ -28,6 +28,12 @@ export const toHttpError = (error: DomainError): HttpError => {
     : { status, code, message: error.message };
 };
 
+/**
+ * Retry-After on every 503 a dependency causes: a client (or proxy) waits this long rather than
+ * hammering. Short, because the clients reconnect on their own within about a second.
+ */
+export const RETRY_AFTER_SECONDS = 2;
+
 export const BAD_REQUEST = (message: string): HttpError => ({ status: 400, code: 'BAD_REQUEST', message });
 export const INTERNAL = (): HttpError => ({ status: 500, code: 'INTERNAL_ERROR', message: 'An unexpected error occurred' });
 export const UNAVAILABLE = (dependency: string): HttpError => ({
@@ -35,3 +41,15 @@ export const UNAVAILABLE = (dependency: string): HttpError => ({
   code: 'SERVICE_UNAVAILABLE',
   message: `A dependency is unavailable (${dependency}); try again shortly`,
 });
+
+/**
+ * The machine code of each status this API answers: one per status, so the OpenAPI document can
+ * pin `error` for every error response it lists.
+ */
+export const MACHINE_CODES: Readonly<Record<number, string>> = {
+  ...Object.fromEntries(Object.values(ERROR_TABLE).map(({ status, code }) => [status, code])),
+  400: 'BAD_REQUEST',
+  416: 'RANGE_NOT_SATISFIABLE',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};

@@ -6,6 +6,7 @@ import type { Clock } from '../../core/shared/ports/clock.js';
 import { conflict, invalidField, type DomainError } from '../../core/shared/entities/errors.js';
 import type { IdempotencyStore, IdempotentCompletion } from '../../core/shared/ports/idempotency-store.js';
 import type { StoredResponse } from '../shared/stored-response.js';
+import { refineString } from './codecs.js';
 import { HANDLED, type HeaderDoc, type Reply } from './route.js';
 
 export interface Idempotency {
@@ -15,14 +16,24 @@ export interface Idempotency {
   readonly ttlSeconds?: number;
 }
 
+const KEY_MAX = 255;
+const KEY = new RegExp(`^[\\x21-\\x7e]{1,${KEY_MAX}}$`);
+/** 1..255 printable ASCII characters (no spaces): a UUID fits. */
+export const IdempotencyKey = refineString(
+  'IdempotencyKey',
+  (s) => KEY.test(s),
+  { minLength: 1, maxLength: KEY_MAX, pattern: KEY.source },
+  `must be 1 to ${KEY_MAX} printable ASCII characters`,
+);
+
 export const IDEMPOTENCY_KEY: HeaderDoc = {
   name: 'Idempotency-Key',
+  schema: IdempotencyKey,
   description:
     'Any unique string (1..255 printable ASCII characters, e.g. a UUID). A retry with the same key and body within 24 hours ' +
     'replays the first response (with `Idempotent-Replayed: true`); the same key with another body is a 422.',
 };
 
-const KEY = /^[\x21-\x7e]{1,255}$/;
 const MISMATCH = invalidField('Idempotency-Key', 'was already used with a different request body');
 const DAY = 86_400;
 /**
@@ -91,7 +102,7 @@ export const idempotent = async (
 ): Promise<E.Either<DomainError, Reply>> => {
   const key = ctx.req.get('idempotency-key');
   if (idem === undefined || key === undefined) return act(noKey);
-  if (!KEY.test(key)) return E.left(invalidField('Idempotency-Key', 'must be 1 to 255 printable ASCII characters'));
+  if (!IdempotencyKey.is(key)) return E.left(invalidField('Idempotency-Key', `must be 1 to ${KEY_MAX} printable ASCII characters`));
   const scope = `${ctx.actor.userId}:${operation}`;
   const now = idem.clock.now();
   const claim = await idem.store.claim({

@@ -17,18 +17,35 @@ export type BodyKind = 'json' | 'form' | 'multipart';
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type Codec<A> = t.Type<A, unknown, unknown>;
 
+/** A header a response carries on purpose (ETag, Location...), declared on that response in the OpenAPI document. */
+export interface ResponseHeaderDoc {
+  readonly description: string;
+  /** Always sent with this response (the conformance check in the tests insists). */
+  readonly required?: boolean;
+  /** The value's codec (any string when absent). */
+  readonly schema?: t.Mixed;
+}
+
 export interface ResponseDoc {
   readonly description: string;
   /** The envelope's `data` for JSON responses. */
   readonly data?: t.Mixed;
-  /** A non-JSON response body (e.g. `application/octet-stream`). */
+  /** An error's `detail`, when it is not the 422's list of field issues. */
+  readonly detail?: t.Mixed;
+  /**
+   * A non-JSON response body: its media type (`text/calendar`), or `*\/*` for bytes served with
+   * the type they were stored with (then say which in `description`).
+   */
   readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, ResponseHeaderDoc>>;
 }
 
 export interface HeaderDoc {
   readonly name: string;
   readonly description: string;
   readonly required?: boolean;
+  /** The codec the value is checked with (its schema is the parameter's); any string when absent. */
+  readonly schema?: t.Mixed;
 }
 
 export interface RequestInfo {
@@ -115,6 +132,14 @@ const NO_BODY = strictObject('NoBody', {}, {});
 
 const bodyCodecOf = (def: AnyRoute): t.Decoder<unknown, unknown> | undefined =>
   def.bodyKind === 'multipart' ? undefined : (def.body ?? (def.method === 'get' ? undefined : NO_BODY));
+
+/**
+ * How the route reads a body: `json` or `form` through a parser (so 400, 413 and 415 can come from
+ * it), `empty` for a route that declares none but still refuses fields (JSON, an empty object
+ * passes), `stream` for multipart (the handler reads it), `none` for GET routes.
+ */
+export const bodyHandlingOf = (def: AnyRoute): 'json' | 'form' | 'empty' | 'stream' | 'none' =>
+  def.bodyKind === 'multipart' ? 'stream' : def.bodyKind === 'form' ? 'form' : def.body ? 'json' : bodyCodecOf(def) ? 'empty' : 'none';
 
 /** Authentication runs before any body is read: an anonymous caller costs no parsing and gets its 401. */
 const authentication = (def: AnyRoute, deps: RouteDeps): RequestHandler =>

@@ -26,7 +26,10 @@ export const serviceRouteDocs = (metrics: boolean): AnyRoute[] => [
     method: 'get', path: '/health/ready', summary: 'Readiness: every configured dependency with its latency, and the database schema version', tags: ['service'], auth: 'none',
     responses: {
       200: { description: 'Every dependency is up', data: t.type({ status: t.literal('ok'), checks: t.array(Check) }) },
-      503: { description: 'A dependency is down; `detail.checks` names it' },
+      503: {
+        description: 'A dependency is down (or the server is shutting down); `detail.checks` shows every check, the failing ones `down`',
+        detail: t.type({ status: t.literal('unavailable'), checks: t.array(Check) }),
+      },
     },
     handler: docOnly,
   }),
@@ -34,7 +37,10 @@ export const serviceRouteDocs = (metrics: boolean): AnyRoute[] => [
     ? [
         route({
           method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', tags: ['service'], auth: 'none',
-          responses: { 200: { description: 'Metrics', contentType: 'text/plain' } },
+          responses: {
+            200: { description: 'Metrics', contentType: 'text/plain' },
+            401: { description: 'METRICS_TOKEN is set and `Authorization: Bearer <METRICS_TOKEN>` was not sent' },
+          },
           handler: docOnly,
         }),
       ]

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { exitWithin, killLaunched, launchServer, tempDir, waitReady, type ServerProcess } from './support.js';
+import { checkedFetch } from '../support/checked-fetch.js';
 
 /**
  * SIGKILL in the middle of a burst of writes on the embedded profile, then a restart on the same
@@ -21,13 +22,13 @@ describe('faults: SIGKILL during a burst of writes (embedded profile)', function
   });
 
   const api = (server: ServerProcess) => async (method: string, pathname: string, body?: unknown, token?: string) => {
-    const res = await fetch(`http://127.0.0.1:${server.port}${pathname}`, {
+    const res = await checkedFetch<{ data?: Record<string, unknown> }>(`http://127.0.0.1:${server.port}${pathname}`, {
       method,
       headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(30_000),
     });
-    return { status: res.status, body: (await res.json().catch(() => null)) as { data?: Record<string, unknown> } | null };
+    return { status: res.status, body: res.body };
   };
 
   const token = async (server: ServerProcess) => {

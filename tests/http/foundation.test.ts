@@ -67,7 +67,7 @@ const routes = [
   }),
   route({
     method: 'get', path: '/domain-error', summary: 'domain error', tags: ['test'], auth: 'none',
-    responses: { 200: { description: 'ok' } },
+    responses: { 200: { description: 'ok' }, 422: { description: 'always' } },
     handler: async () => E.left(invalidField('name', 'is taken')),
   }),
 ];

@@ -9,6 +9,7 @@ import { closeDatabase, openPostgres as openPostgresAdapter } from '../../adapte
 import { migrateUp } from '../../adapters/postgres/migrations/index.js';
 import { createServerDatabase } from '../support/databases.js';
 import { POSTGRES_URL, requireService } from '../support/services.js';
+import { checkedFetch } from '../support/checked-fetch.js';
 
 /**
  * Two API replicas on one Postgres, as a deployment runs them: two real server processes
@@ -26,13 +27,13 @@ interface Replica {
 }
 
 const call = async (base: string, method: string, pathname: string, body?: unknown, token?: string) => {
-  const res = await fetch(`${base}${pathname}`, {
+  const res = await checkedFetch<{ data?: Record<string, unknown>; error?: string }>(`${base}${pathname}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(30_000),
   });
-  return { status: res.status, body: (await res.json().catch(() => null)) as { data?: Record<string, unknown>; error?: string } | null };
+  return { status: res.status, body: res.body };
 };
 
 describe('scheduling across two API processes on one Postgres', function () {

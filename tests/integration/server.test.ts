@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { freePort, spawnScript } from '../support/processes.js';
+import { checkedFetch } from '../support/checked-fetch.js';
 
 /**
  * `npm start` as a user runs it: a real process, no configuration but a data directory and a
@@ -33,8 +34,8 @@ const launch = (script: string, args: string[], env: Record<string, string>, cwd
 };
 
 const get = async (port: number, pathname: string, init: RequestInit = {}) => {
-  const res = await fetch(`http://127.0.0.1:${port}${pathname}`, { ...init, signal: AbortSignal.timeout(5000) });
-  return { status: res.status, body: (await res.json().catch(() => null)) as { data?: Record<string, unknown> } | null };
+  const res = await checkedFetch<{ data?: Record<string, unknown> }>(`http://127.0.0.1:${port}${pathname}`, { ...init, signal: AbortSignal.timeout(5000) });
+  return { status: res.status, body: res.body };
 };
 
 const post = (port: number, pathname: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -6,7 +6,7 @@ import type { User } from '../../../core/identity/entities/user.js';
 import type { Actor } from '../../../core/shared/entities/actor.js';
 import { strictObject } from '../codecs.js';
 import { noContent, ok, route, type AnyRoute } from '../route.js';
-import { EmailField, FullNameField, PasswordField, UsernameField, UserView, userView } from './user-view.js';
+import { CurrentPasswordField, EmailField, FullNameField, NewPasswordField, PasswordField, UsernameField, UserView, userView } from './user-view.js';
 
 export interface AccountUseCases {
   readonly getUser: GetUser;
@@ -14,8 +14,8 @@ export interface AccountUseCases {
   readonly changePassword: ChangePassword;
 }
 
-const ProfileBody = strictObject('UpdateProfile', {}, { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: PasswordField });
-const ChangePasswordBody = strictObject('ChangePassword', { current_password: PasswordField, new_password: PasswordField }, {});
+const ProfileBody = strictObject('UpdateProfile', {}, { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: CurrentPasswordField });
+const ChangePasswordBody = strictObject('ChangePassword', { current_password: PasswordField, new_password: NewPasswordField }, {});
 
 /** The caller's own account: `/auth/me` and `/auth/change-password`. */
 /** `userReadFor`: see `authRoutes`. */

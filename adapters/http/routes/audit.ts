@@ -3,18 +3,19 @@ import * as t from 'io-ts';
 import type { AuditEvent } from '../../../core/audit/entities/audit-event.js';
 import type { ListAuditEvents } from '../../../core/audit/use-cases/list-audit-events.js';
 import type { Page } from '../../../core/shared/entities/pagination.js';
-import { boundedString, cursorQueryProps, DateTime, nullable, Uuid } from '../codecs.js';
+import { boundedString, cursorQueryProps, DateTime, nullable, Timestamp, Uuid } from '../codecs.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
+import { withExample } from '../schema-registry.js';
 import { ok, route, type AnyRoute } from '../route.js';
 
 const AuditEventView = t.type({
-  id: t.string,
-  type: t.string,
-  actor_id: nullable(t.string),
-  subject_id: nullable(t.string),
-  request_id: nullable(t.string),
-  occurred_at: t.string,
-  data: t.UnknownRecord,
+  id: Uuid,
+  type: withExample(t.string, 'user.registered'),
+  actor_id: nullable(Uuid),
+  subject_id: nullable(Uuid),
+  request_id: withExample(nullable(t.string), '5f2b8c1e-3d4a-4b6c-9e8f-7a6b5c4d3e2f'),
+  occurred_at: Timestamp,
+  data: withExample(t.UnknownRecord, { role: 'taker' }),
 });
 
 const view = (e: AuditEvent): t.TypeOf<typeof AuditEventView> => ({
@@ -29,7 +30,7 @@ const view = (e: AuditEvent): t.TypeOf<typeof AuditEventView> => ({
 
 const ListQuery = t.partial({
   ...cursorQueryProps,
-  type: boundedString(1, 100, 'EventType'),
+  type: withExample(boundedString(1, 100, 'EventType'), 'user.registered'),
   actor_id: Uuid,
   from: DateTime,
   to: DateTime,

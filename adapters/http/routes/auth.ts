@@ -7,12 +7,24 @@ import type { RegisterUser } from '../../../core/identity/use-cases/register-use
 import type { RotateRefreshToken } from '../../../core/identity/use-cases/rotate-refresh-token.js';
 import type { ClientInfo, TokenPair } from '../../../core/identity/entities/token-pair.js';
 import type { User } from '../../../core/identity/entities/user.js';
-import { invalidField, type DomainError } from '../../../core/shared/entities/errors.js';
-import { boundedString, strictObject } from '../codecs.js';
+import { boundedString, exactlyOneOf, strictObject } from '../codecs.js';
+import { LOCATION, NO_STORE as NO_STORE_HEADERS } from '../response-headers.js';
+import { withExample } from '../schema-registry.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type RequestInfo } from '../route.js';
 import { accountRoutes, type AccountUseCases } from './account.js';
 import { sessionRoutes, type SessionUseCases } from './sessions.js';
-import { EmailField, FullNameField, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
+import {
+  EmailField,
+  FullNameField,
+  LoginEmailField,
+  LoginUsernameField,
+  NewPasswordField,
+  PasswordField,
+  Role,
+  UsernameField,
+  UserView,
+  userView,
+} from './user-view.js';
 import type { Actor } from '../../../core/shared/entities/actor.js';
 
 /** Signing up and in, tokens, signing out. */
@@ -26,7 +38,12 @@ export interface SignInUseCases {
 
 export interface AuthUseCases extends SignInUseCases, AccountUseCases, SessionUseCases {}
 
-const TokensView = t.type({ access_token: t.string, refresh_token: t.string, token_type: t.literal('bearer'), expires_in: t.number });
+const TokensView = t.type({
+  access_token: withExample(t.string, 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkyZjFjMi03YTNiLTdjNGQtOGU1Zi02YTdiOGM5ZDBlMWYifQ.c2lnbmF0dXJl'),
+  refresh_token: withExample(t.string, 'Zk9xN2RrUjN2cWJ0WjBxY0N1T0xsQQ.3kq9xv1mYy0uWm1pQ3dPVEdNeUE'),
+  token_type: t.literal('bearer'),
+  expires_in: withExample(t.number, 900),
+});
 const tokensView = (p: TokenPair): t.TypeOf<typeof TokensView> => ({
   access_token: p.accessToken,
   refresh_token: p.refreshToken,
@@ -36,8 +53,12 @@ const tokensView = (p: TokenPair): t.TypeOf<typeof TokensView> => ({
 // RFC 6749 §5.1: token responses must not be cached by browsers or proxies.
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-const RegisterBody = strictObject('Register', { email: EmailField, username: UsernameField, password: PasswordField }, { full_name: FullNameField, role: Role });
-const LoginBody = strictObject('Login', { password: PasswordField }, { email: EmailField, username: UsernameField });
+const RegisterBody = strictObject('Register', { email: EmailField, username: UsernameField, password: NewPasswordField }, { full_name: FullNameField, role: Role });
+const LoginBody = exactlyOneOf(
+  strictObject('Login', { password: PasswordField }, { email: LoginEmailField, username: LoginUsernameField }),
+  ['email', 'username'],
+  'send exactly one of email or username',
+);
 /** What Swagger UI's OAuth2 password flow posts; client credentials and scopes are accepted and ignored. */
 const TokenForm = t.intersection([
   t.type({ username: boundedString(1, 254, 'UsernameOrEmail'), password: PasswordField }),
@@ -48,16 +69,14 @@ const LogoutBody = strictObject('Logout', {}, { refresh_token: boundedString(1, 
 
 const client = (r: RequestInfo): ClientInfo => ({ ip: r.ip, userAgent: r.userAgent });
 
-const loginCommand = (body: t.TypeOf<typeof LoginBody>, r: RequestInfo): E.Either<DomainError, LogInCommand> => {
-  if ((body.email === undefined) === (body.username === undefined)) {
-    return E.left(invalidField('email', 'send exactly one of email or username'));
-  }
+/** The codec let through exactly one of email or username. */
+const loginCommand = (body: t.TypeOf<typeof LoginBody>, r: RequestInfo): LogInCommand => {
   const identifier = body.email !== undefined ? { kind: 'email' as const, value: body.email } : { kind: 'username' as const, value: body.username! };
-  return E.right({ identifier, password: body.password, client: client(r) });
+  return { identifier, password: body.password, client: client(r) };
 };
 
 const TOKENS_RESPONSES = {
-  200: { description: 'A new token pair', data: TokensView },
+  200: { description: 'A new token pair', data: TokensView, headers: NO_STORE_HEADERS },
   401: { description: 'Invalid credentials (the same answer for an unknown account and a wrong password)' },
   429: { description: 'Too many failed logins for this account from this address; Retry-After says when to retry' },
 };
@@ -71,7 +90,7 @@ const signInRoutes = (uc: SignInUseCases): AnyRoute[] => [
     tags: ['auth'],
     auth: 'none',
     body: RegisterBody,
-    responses: { 201: { description: 'The new user', data: UserView }, 409: { description: 'Email or username already taken' } },
+    responses: { 201: { description: 'The new user', data: UserView, headers: { Location: LOCATION } }, 409: { description: 'Email or username already taken' } },
     handler: async ({ body }) => {
       const result = await uc.register.execute({ email: body.email, username: body.username, password: body.password, fullName: body.full_name, role: body.role });
       return E.map((u: User) => created(userView(u), { Location: `/api/v1/users/${u.id}` }))(result);
@@ -86,9 +105,7 @@ const signInRoutes = (uc: SignInUseCases): AnyRoute[] => [
     body: LoginBody,
     responses: TOKENS_RESPONSES,
     handler: async ({ body, request }) => {
-      const cmd = loginCommand(body, request);
-      if (E.isLeft(cmd)) return cmd;
-      return E.map((p: TokenPair) => ok(tokensView(p), NO_STORE))(await uc.logIn.execute(cmd.right));
+      return E.map((p: TokenPair) => ok(tokensView(p), NO_STORE))(await uc.logIn.execute(loginCommand(body, request)));
     },
   }),
   route({

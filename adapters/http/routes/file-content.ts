@@ -6,7 +6,10 @@ import type { GetFileLink } from '../../../core/files/use-cases/get-file-link.js
 import type { OpenFileLink } from '../../../core/files/use-cases/open-file-link.js';
 import { parseIfRange, parseRange, sendContent } from '../download.js';
 import { sendError } from '../envelope.js';
+import { Timestamp } from '../codecs.js';
+import { CONTENT_RANGE, DOWNLOAD, ETAG, UNSATISFIED_RANGE } from '../response-headers.js';
 import { HANDLED, ok, route, type AnyRoute, type Reply } from '../route.js';
+import { withExample } from '../schema-registry.js';
 
 /** A file's bytes: downloads with ranges, and time-limited links. */
 export interface FileContentUseCases {
@@ -23,7 +26,10 @@ export interface FileContentOptions {
   readonly publicBaseUrl?: string | undefined;
 }
 
-const LinkView = t.type({ url: t.string, expires_at: t.string });
+const LinkView = t.type({ url: withExample(t.string, 'http://localhost:3000/api/v1/files/links/eyJmIjoiMDE5MmYxYzIifQ.c2ln'), expires_at: Timestamp });
+/** Bytes are served with the type they were stored with: one of FILES_ALLOWED_TYPES, detected from them at upload. */
+const STORED_TYPE = 'the stored file\'s own content type (`content_type` of its metadata, one of FILES_ALLOWED_TYPES)';
+const RANGE_416 = { description: 'The range lies beyond the end of the file', headers: { 'Content-Range': UNSATISFIED_RANGE } };
 // Any string: an id that is not a UUID names no file, so it is a 404 like any other unknown id.
 const IdParams = t.type({ id: t.string });
 const TokenParams = t.type({ token: t.string });
@@ -45,10 +51,10 @@ export const fileContentRoutes = (uc: FileContentUseCases, options: FileContentO
     auth: 'none',
     params: TokenParams,
     responses: {
-      200: { description: 'The bytes', contentType: 'application/octet-stream' },
-      206: { description: 'The requested range', contentType: 'application/octet-stream' },
+      200: { description: `The bytes, as ${STORED_TYPE}`, contentType: '*/*', headers: DOWNLOAD },
+      206: { description: `The requested range, as ${STORED_TYPE}`, contentType: '*/*', headers: { ...DOWNLOAD, 'Content-Range': CONTENT_RANGE } },
       404: { description: 'Unknown, tampered or expired link, or the file is gone' },
-      416: { description: 'The range lies beyond the end of the file' },
+      416: RANGE_416,
     },
     handler: async ({ params, req, res }) => {
       // A link's answer carries no validator, so any If-Range fails to match it: the whole file.
@@ -78,10 +84,14 @@ export const fileContentRoutes = (uc: FileContentUseCases, options: FileContentO
       },
     ],
     responses: {
-      200: { description: 'The bytes', contentType: 'application/octet-stream' },
-      206: { description: 'The requested range', contentType: 'application/octet-stream' },
+      200: { description: `The bytes, as ${STORED_TYPE}; ETag is \`"<sha256>"\``, contentType: '*/*', headers: { ...DOWNLOAD, ETag: ETAG } },
+      206: {
+        description: `The requested range, as ${STORED_TYPE}`,
+        contentType: '*/*',
+        headers: { ...DOWNLOAD, ETag: ETAG, 'Content-Range': CONTENT_RANGE },
+      },
       404: NOT_FOUND,
-      416: { description: 'The range lies beyond the end of the file' },
+      416: RANGE_416,
     },
     handler: async ({ actor, params, req, res }) => {
       const ifRange = parseIfRange(req.get('if-range'));

@@ -9,7 +9,9 @@ import type { UploadFile } from '../../../core/files/use-cases/upload-file.js';
 import type { Actor } from '../../../core/shared/entities/actor.js';
 import { tooLarge, type DomainError } from '../../../core/shared/entities/errors.js';
 import type { Page } from '../../../core/shared/entities/pagination.js';
-import { cursorQueryProps } from '../codecs.js';
+import { cursorQueryProps, Timestamp, Uuid } from '../codecs.js';
+import { IDEMPOTENT_REPLAYED, LOCATION } from '../response-headers.js';
+import { withExample } from '../schema-registry.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency, type Remember } from '../idempotency.js';
 import { abandonUpload, receiveFile, sha256OfUpload, UploadAborted } from '../multipart.js';
@@ -35,13 +37,13 @@ export interface FileRouteOptions extends FileContentOptions {
 /** Boundaries, part headers and a few small fields around the file. */
 const FORM_OVERHEAD = 64 * 1024;
 const FileView = t.type({
-  id: t.string,
-  owner_id: t.string,
-  filename: t.string,
-  content_type: t.string,
-  size: t.number,
-  sha256: t.string,
-  created_at: t.string,
+  id: Uuid,
+  owner_id: Uuid,
+  filename: withExample(t.string, 'invoice-2026-01.pdf'),
+  content_type: withExample(t.string, 'application/pdf'),
+  size: withExample(t.number, 48213),
+  sha256: withExample(t.string, '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'),
+  created_at: Timestamp,
 });
 const view = (f: StoredFile): t.TypeOf<typeof FileView> => ({
   id: f.id,
@@ -106,10 +108,11 @@ const fileMetadataRoutes = (uc: FileMetadataUseCases, options: FileRouteOptions)
     bodyKind: 'multipart',
     headers: [IDEMPOTENCY_KEY],
     responses: {
-      201: { description: 'The stored file\'s metadata', data: FileView },
+      201: { description: 'The stored file\'s metadata', data: FileView, headers: { Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } },
+      409: { description: 'A request with this Idempotency-Key is still being processed' },
       413: { description: 'Over FILES_MAX_BYTES or over the caller\'s storage quota' },
       415: { description: 'A type outside the allow-list, or bytes that are not what the part claims' },
-      422: { description: 'No `file` part, or a malformed multipart body' },
+      422: { description: 'No `file` part, a malformed multipart body, an invalid Idempotency-Key, or the key reused with other bytes' },
       503: { description: 'Object storage or the database is unavailable; nothing was kept' },
     },
     handler: async ({ actor, req, res }) =>

@@ -6,25 +6,27 @@ import { EXPORT_FORMATS } from '../../../core/records/entities/record-export.js'
 import type { ExportRecords } from '../../../core/records/use-cases/export-records.js';
 import { RECORD_STATUSES } from '../../../core/records/entities/record.js';
 import { invalidField } from '../../../core/shared/entities/errors.js';
-import { boundedString, nullable, oneOf, strictObject, Uuid } from '../codecs.js';
+import { boundedString, EXAMPLE_UUID, nullable, oneOf, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
+import { IDEMPOTENT_REPLAYED, LOCATION } from '../response-headers.js';
+import { withExample } from '../schema-registry.js';
 import { ok, route, type AnyRoute, type Reply } from '../route.js';
 
 const IdParams = t.type({ id: t.string });
 const JsonObject = t.record(t.string, t.unknown);
 
 const JobView = t.type({
-  id: t.string,
-  type: t.string,
+  id: Uuid,
+  type: withExample(t.string, 'records.export'),
   status: oneOf(JOB_STATUSES, 'JobStatus'),
-  progress: t.number,
-  result: nullable(JsonObject),
-  error: nullable(t.string),
-  attempts: t.number,
-  created_at: t.string,
-  updated_at: t.string,
-  started_at: nullable(t.string),
-  finished_at: nullable(t.string),
+  progress: withExample(t.number, 100),
+  result: withExample(nullable(JsonObject), { file_id: EXAMPLE_UUID }),
+  error: withExample(nullable(t.string), null),
+  attempts: withExample(t.number, 1),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  started_at: nullable(Timestamp),
+  finished_at: nullable(Timestamp),
 });
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -80,7 +82,11 @@ export const recordExportRoutes = (exportRecords: ExportRecords, idempotency?: I
     body: ExportBody,
     headers: [IDEMPOTENCY_KEY],
     responses: {
-      202: { description: 'The export job was queued (Location: the job)', data: t.type({ job_id: t.string }) },
+      202: {
+        description: 'The export job was queued (Location: the job)',
+        data: t.type({ job_id: Uuid }),
+        headers: { Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED },
+      },
       409: { description: 'A request with this Idempotency-Key is still being processed' },
     },
     handler: async ({ actor, query, body, req }) => {

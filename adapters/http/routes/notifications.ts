@@ -7,9 +7,10 @@ import type { Notification } from '../../../core/notifications/entities/notifica
 import type { WatchNotifications } from '../../../core/notifications/use-cases/watch-notifications.js';
 import { DependencyUnavailableError } from '../../../core/shared/entities/errors.js';
 import type { Page } from '../../../core/shared/entities/pagination.js';
-import { BooleanFromString, cursorQueryProps, nullable } from '../codecs.js';
+import { BooleanFromString, cursorQueryProps, EXAMPLE_UUID, nullable, Timestamp, Uuid } from '../codecs.js';
 import { notificationJson, type NotificationStreams } from '../notification-stream.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
+import { withExample } from '../schema-registry.js';
 import { HANDLED, noContent, ok, route, type AnyRoute } from '../route.js';
 
 export interface NotificationUseCases {
@@ -20,13 +21,13 @@ export interface NotificationUseCases {
 }
 
 const NotificationView = t.type({
-  id: t.string,
-  kind: t.string,
-  title: t.string,
-  body: t.string,
-  data: t.UnknownRecord,
-  created_at: t.string,
-  read_at: nullable(t.string),
+  id: Uuid,
+  kind: withExample(t.string, 'schedule.booked'),
+  title: withExample(t.string, 'Your slot was booked'),
+  body: withExample(t.string, 'Ada Lovelace booked your slot of 4 March 2030, 09:00 UTC'),
+  data: withExample(t.UnknownRecord, { schedule_id: EXAMPLE_UUID }),
+  created_at: Timestamp,
+  read_at: nullable(Timestamp),
 });
 
 const ListQuery = t.partial({ ...cursorQueryProps, unread: BooleanFromString });

@@ -8,11 +8,13 @@ import { RECORD_STATUSES, type DataRecord } from '../../../core/records/entities
 import { RECORD_SORT_FIELDS } from '../../../core/records/ports/record-repository.js';
 import type { UpdateRecord } from '../../../core/records/use-cases/update-record.js';
 import type { Page } from '../../../core/shared/entities/pagination.js';
-import { boundedString, cursorQueryProps, nullable, oneOf, sortParam, strictObject, Uuid } from '../codecs.js';
+import { CONFIG_MAX_BYTES, DESCRIPTION_MAX, descriptionIssues, NAME_MAX, nameIssues } from '../../../core/records/entities/record-rules.js';
+import { boundedString, cursorQueryProps, nullable, oneOf, ruledString, sortParam, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
+import { ETAG, IDEMPOTENT_REPLAYED, LOCATION } from '../response-headers.js';
 import { created, noContent, ok, route, type AnyRoute, type HeaderDoc } from '../route.js';
-import { documented } from '../schema-registry.js';
+import { documented, withExample } from '../schema-registry.js';
 
 export interface RecordUseCases {
   readonly create: CreateRecord;
@@ -29,12 +31,23 @@ const JsonObject = documented(
     (u, c) => (typeof u === 'object' && u !== null && !Array.isArray(u) ? t.success(u as Record<string, unknown>) : t.failure(u, c)),
     t.identity,
   ),
-  { schema: { type: 'object', description: 'any JSON object, at most 64 KiB; `schedule`, when present, is a cron expression' }, message: 'must be a JSON object' },
+  {
+    schema: { type: 'object', examples: [{ schedule: '0 2 * * *', source: 'orders' }], description: `any JSON object, at most ${CONFIG_MAX_BYTES} bytes as compact JSON; \`schedule\`, when present, is a cron expression` },
+    message: 'must be a JSON object',
+  },
 );
 
 const Status = oneOf(RECORD_STATUSES, 'RecordStatus');
-// Length rules (trimmed name 1..255) live in the core so every entry point shares them.
-const writable = { name: t.string, description: nullable(t.string), config: JsonObject, status: Status };
+// The length rules live in the core so every entry point shares them; these codecs run and state them.
+const Name = ruledString(
+  'RecordName',
+  nameIssues,
+  // `\S`: not only spaces, which trimming would leave empty.
+  { minLength: 1, maxLength: NAME_MAX, pattern: '\\S', examples: ['Nightly orders import'], description: `1 to ${NAME_MAX} characters once trimmed (leading and trailing spaces do not count)` },
+  `must be 1 to ${NAME_MAX} characters`,
+);
+const Description = ruledString('RecordDescription', descriptionIssues, { maxLength: DESCRIPTION_MAX, examples: ['Loads the previous day\'s orders at 02:00'] }, `must be at most ${DESCRIPTION_MAX} characters`);
+const writable = { name: Name, description: nullable(Description), config: JsonObject, status: Status };
 const { name, ...rest } = writable;
 const CreateBody = strictObject('CreateRecord', { name }, rest);
 const UpdateBody = strictObject('UpdateRecord', {}, writable);
@@ -43,24 +56,24 @@ const ListQuery = t.partial({
   ...cursorQueryProps,
   sort: sortParam(RECORD_SORT_FIELDS),
   status: Status,
-  q: boundedString(0, 255, 'RecordQuery'),
+  q: withExample(boundedString(0, 255, 'RecordQuery'), 'orders'),
   owner_id: Uuid,
 });
 // Any string: an id that is not a UUID names no record, so it is a 404 like any other unknown id.
 const IdParams = t.type({ id: t.string });
 
 const RecordView = t.type({
-  id: t.string,
-  owner_id: t.string,
-  name: t.string,
-  description: nullable(t.string),
+  id: Uuid,
+  owner_id: Uuid,
+  name: Name,
+  description: nullable(Description),
   config: JsonObject,
   status: Status,
-  version: t.number,
-  created_at: t.string,
-  updated_at: t.string,
-  created_by: t.string,
-  updated_by: t.string,
+  version: withExample(t.number, 3),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  created_by: Uuid,
+  updated_by: Uuid,
 });
 
 const view = (r: DataRecord): t.TypeOf<typeof RecordView> => ({
@@ -115,7 +128,7 @@ export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): Any
     body: CreateBody,
     headers: [IDEMPOTENCY_KEY],
     responses: {
-      201: { description: 'The new record (ETag header carries its version)', data: RecordView },
+      201: { description: 'The new record (ETag header carries its version)', data: RecordView, headers: { ETag: ETAG, Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } },
       409: { description: 'A request with this Idempotency-Key is still being processed' },
     },
     handler: async ({ actor, body, req }) =>
@@ -153,7 +166,7 @@ export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): Any
     tags: ['records'],
     auth: 'bearer',
     params: IdParams,
-    responses: { 200: { description: 'The record; the ETag header carries its version', data: RecordView }, 404: { description: 'No such record, or not the caller\'s' } },
+    responses: { 200: { description: 'The record; the ETag header carries its version', data: RecordView, headers: { ETag: ETAG } }, 404: { description: 'No such record, or not the caller\'s' } },
     handler: async ({ actor, params }) => E.map((r: DataRecord) => ok(view(r), withEtag(r)))(await uc.get.execute(actor, params.id)),
   }),
   ...(['patch', 'put'] as const).map((method) =>
@@ -168,7 +181,7 @@ export const recordRoutes = (uc: RecordUseCases, idempotency?: Idempotency): Any
       body: UpdateBody,
       headers: [IF_MATCH],
       responses: {
-        200: { description: 'The updated record; the ETag header carries its new version', data: RecordView },
+        200: { description: 'The updated record; the ETag header carries its new version', data: RecordView, headers: { ETag: ETAG } },
         404: { description: 'No such record, or not the caller\'s' },
         412: { description: 'If-Match names a version that is no longer current' },
       },

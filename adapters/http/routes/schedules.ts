@@ -13,11 +13,13 @@ import type { GetSchedule } from '../../../core/scheduling/use-cases/get-schedul
 import type { ListSchedules } from '../../../core/scheduling/use-cases/list-schedules.js';
 import type { MoveSchedule } from '../../../core/scheduling/use-cases/move-schedule.js';
 import type { RejectSchedule } from '../../../core/scheduling/use-cases/reject-schedule.js';
-import { cursorQueryProps, DateTime, nullable, oneOf, sortParam, strictObject, Uuid } from '../codecs.js';
+import { BATCH_MAX, MAX_DURATION_MS, NOTE_MAX, noteIssues } from '../../../core/scheduling/entities/schedule-rules.js';
+import { cursorQueryProps, DateTime, nullable, oneOf, ruledString, sortParam, strictObject, Timestamp, Uuid } from '../codecs.js';
 import { IDEMPOTENCY_KEY, idempotent, type Idempotency } from '../idempotency.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
+import { ETAG, IDEMPOTENT_REPLAYED } from '../response-headers.js';
 import { created, HANDLED, noContent, ok, route, type AnyRoute, type HeaderDoc } from '../route.js';
-import { documented } from '../schema-registry.js';
+import { documented, withExample } from '../schema-registry.js';
 import { acceptedVersionsOf } from './records.js';
 
 export interface ScheduleUseCases {
@@ -50,10 +52,16 @@ const QueryDateTime = documented(
   { schema: { type: 'string', format: 'date-time' }, message: 'must be an RFC 3339 date-time with a time zone' },
 );
 
-// Length and time rules (ends after starts, not in the past, note length) live in the core.
-const NewScheduleBody = strictObject('NewSchedule', { giver_id: Uuid, starts_at: DateTime, ends_at: DateTime }, { note: nullable(t.string) });
-const CreateBody = strictObject('CreateSchedules', { schedules: t.array(NewScheduleBody) }, {});
-const MoveBody = strictObject('MoveSchedule', {}, { starts_at: DateTime, ends_at: DateTime, note: nullable(t.string) });
+// Time rules (ends after starts, at most 7 days, not in the past) live in the core and are stated in the descriptions.
+const Note = nullable(ruledString('Note', (s) => noteIssues(s), { maxLength: NOTE_MAX, examples: ['First consultation; bring the signed form'] }, `must be at most ${NOTE_MAX} characters`));
+// Rules between fields, which no schema states: in the descriptions, from the core's constants.
+const StartsAt = documented(withExample(DateTime, '2030-03-04T09:00:00+01:00'), { extra: { description: 'not in the past' } });
+const EndsAt = documented(withExample(DateTime, '2030-03-04T10:00:00+01:00'), {
+  extra: { description: `after starts_at, at most ${MAX_DURATION_MS / 86_400_000} days later` },
+});
+const NewScheduleBody = strictObject('NewSchedule', { giver_id: Uuid, starts_at: StartsAt, ends_at: EndsAt }, { note: Note });
+const CreateBody = strictObject('CreateSchedules', { schedules: documented(t.array(NewScheduleBody), { extra: { minItems: 1, maxItems: BATCH_MAX } }) }, {});
+const MoveBody = strictObject('MoveSchedule', {}, { starts_at: StartsAt, ends_at: EndsAt, note: Note });
 
 const ListQuery = t.partial({
   ...cursorQueryProps,
@@ -68,19 +76,19 @@ const ListQuery = t.partial({
 const IdParams = t.type({ id: t.string });
 
 const ScheduleView = t.type({
-  id: t.string,
-  giver_id: t.string,
-  taker_id: nullable(t.string),
-  starts_at: t.string,
-  ends_at: t.string,
+  id: Uuid,
+  giver_id: Uuid,
+  taker_id: nullable(Uuid),
+  starts_at: withExample(Timestamp, '2030-03-04T08:00:00.000Z'),
+  ends_at: withExample(Timestamp, '2030-03-04T09:00:00.000Z'),
   status: Status,
-  note: nullable(t.string),
-  version: t.number,
-  created_at: t.string,
-  created_by: nullable(t.string),
+  note: Note,
+  version: withExample(t.number, 2),
+  created_at: Timestamp,
+  created_by: nullable(Uuid),
   created_by_role: ChangerRole,
-  updated_at: t.string,
-  updated_by: nullable(t.string),
+  updated_at: Timestamp,
+  updated_by: nullable(Uuid),
   updated_by_role: ChangerRole,
 });
 
@@ -120,7 +128,7 @@ const transitionRoute = (action: 'book' | 'accept' | 'reject' | 'cancel', summar
     params: IdParams,
     headers: [IF_MATCH],
     responses: {
-      200: { description: 'The schedule in its new state; the ETag header carries its new version', data: ScheduleView },
+      200: { description: 'The schedule in its new state; the ETag header carries its new version', data: ScheduleView, headers: { ETag: ETAG } },
       403: { description: 'Not the caller\'s transition to make' },
       404: NOT_FOUND,
       409: { description: 'The schedule\'s status does not allow it (e.g. someone else booked it first), or the times now overlap' },
@@ -151,7 +159,7 @@ export const scheduleRoutes = (uc: ScheduleUseCases, idempotency?: Idempotency):
     body: CreateBody,
     headers: [IDEMPOTENCY_KEY],
     responses: {
-      201: { description: 'The new schedules, in the order sent', data: t.type({ schedules: t.array(ScheduleView) }) },
+      201: { description: 'The new schedules, in the order sent', data: t.type({ schedules: t.array(ScheduleView) }), headers: { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } },
       403: { description: 'A giver naming another giver' },
       409: { description: 'An item overlaps another (the message names it), or a request with this Idempotency-Key is still being processed' },
     },
@@ -195,7 +203,16 @@ export const scheduleRoutes = (uc: ScheduleUseCases, idempotency?: Idempotency):
     description: 'RFC 5545 (`text/calendar`): booked schedules are CONFIRMED events, pending ones TENTATIVE; from 90 days back, at most 1,000 events.',
     tags: ['schedules'],
     auth: 'bearer',
-    responses: { 200: { description: 'An iCalendar document', contentType: 'text/calendar' } },
+    responses: {
+      200: {
+        description: 'An iCalendar document',
+        contentType: 'text/calendar',
+        headers: {
+          'Content-Disposition': { description: '`inline; filename="portside-schedules.ics"`', required: true },
+          'Cache-Control': { description: '`private, no-store`', required: true },
+        },
+      },
+    },
     handler: async ({ actor, res }) => {
       const feed = await uc.calendar.execute(actor);
       if (E.isLeft(feed)) return feed;
@@ -214,7 +231,7 @@ export const scheduleRoutes = (uc: ScheduleUseCases, idempotency?: Idempotency):
     tags: ['schedules'],
     auth: 'bearer',
     params: IdParams,
-    responses: { 200: { description: 'The schedule; the ETag header carries its version', data: ScheduleView }, 404: NOT_FOUND },
+    responses: { 200: { description: 'The schedule; the ETag header carries its version', data: ScheduleView, headers: { ETag: ETAG } }, 404: NOT_FOUND },
     handler: async ({ actor, params }) => E.map((s: Schedule) => ok(view(s), withEtag(s)))(await uc.get.execute(actor, params.id)),
   }),
   ...TRANSITIONS.map((make) => make(uc)),
@@ -229,7 +246,7 @@ export const scheduleRoutes = (uc: ScheduleUseCases, idempotency?: Idempotency):
     body: MoveBody,
     headers: [IF_MATCH],
     responses: {
-      200: { description: 'The schedule; the ETag header carries its new version', data: ScheduleView },
+      200: { description: 'The schedule; the ETag header carries its new version', data: ScheduleView, headers: { ETag: ETAG } },
       403: { description: 'Not the schedule\'s creator' },
       404: NOT_FOUND,
       409: { description: 'Booked, rejected or cancelled schedules do not move; or the new times overlap' },

@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { ListSessions, SessionView } from '../../../core/identity/use-cases/list-sessions.js';
 import type { RevokeSession } from '../../../core/identity/use-cases/revoke-session.js';
-import { Page as PageNumber, Size } from '../codecs.js';
+import { intFromString, Size, Timestamp, Uuid } from '../codecs.js';
+import { withExample } from '../schema-registry.js';
 import { PageMetaView } from '../page-view.js';
 import { noContent, ok, route, type AnyRoute } from '../route.js';
 
@@ -12,11 +13,11 @@ export interface SessionUseCases {
 }
 
 const SessionItem = t.type({
-  id: t.string,
-  created_at: t.string,
-  last_used_at: t.string,
-  user_agent: t.union([t.string, t.null]),
-  ip: t.union([t.string, t.null]),
+  id: Uuid,
+  created_at: Timestamp,
+  last_used_at: Timestamp,
+  user_agent: withExample(t.union([t.string, t.null]), 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0'),
+  ip: withExample(t.union([t.string, t.null]), '203.0.113.7'),
   current: t.boolean,
 });
 const sessionItem = (s: SessionView): t.TypeOf<typeof SessionItem> => ({
@@ -27,7 +28,8 @@ const sessionItem = (s: SessionView): t.TypeOf<typeof SessionItem> => ({
   ip: s.ip,
   current: s.current,
 });
-const SessionsQuery = t.partial({ page: PageNumber, size: Size });
+// A handful of sessions, paged in memory: no depth limit, unlike the lists that page in the database.
+const SessionsQuery = t.partial({ page: intFromString(1, 1_000_000, 'Page'), size: Size });
 const SessionParams = t.type({ id: t.string });
 
 /** The caller's sessions (one per login on a device): `/auth/sessions`. */

@@ -10,8 +10,9 @@ import { USER_SORT_FIELDS } from '../../../core/identity/ports/user-repository.j
 import type { Page } from '../../../core/shared/entities/pagination.js';
 import { BooleanFromString, boundedString, cursorQueryProps, sortParam, strictObject } from '../codecs.js';
 import { cursorPageMeta, CursorPageMetaView, pageQueryOf } from '../page-view.js';
+import { LOCATION } from '../response-headers.js';
 import { created, noContent, ok, route, type AnyRoute } from '../route.js';
-import { EmailField, FullNameField, PasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
+import { CurrentPasswordField, EmailField, FullNameField, NewPasswordField, Role, UsernameField, UserView, userView } from './user-view.js';
 
 export interface UserAdminUseCases {
   readonly list: ListUsers;
@@ -30,13 +31,13 @@ const ListQuery = t.partial({
 });
 const CreateBody = strictObject(
   'CreateUser',
-  { email: EmailField, username: UsernameField, password: PasswordField },
+  { email: EmailField, username: UsernameField, password: NewPasswordField },
   { full_name: FullNameField, role: Role, is_active: t.boolean, is_superuser: t.boolean },
 );
 const UpdateBody = strictObject(
   'UpdateUser',
   {},
-  { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: PasswordField, role: Role, is_active: t.boolean, is_superuser: t.boolean },
+  { full_name: FullNameField, username: UsernameField, email: EmailField, current_password: CurrentPasswordField, role: Role, is_active: t.boolean, is_superuser: t.boolean },
 );
 // Any string: an id that is not a UUID names no user, so it is a 404 like any other unknown id.
 const IdParams = t.type({ id: t.string });
@@ -73,7 +74,7 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
     tags: ['users'],
     auth: 'admin',
     body: CreateBody,
-    responses: { 201: { description: 'The new user', data: UserView }, 409: { description: 'Email or username already taken' } },
+    responses: { 201: { description: 'The new user', data: UserView, headers: { Location: LOCATION } }, 409: { description: 'Email or username already taken' } },
     handler: async ({ actor, body }) => {
       const result = await uc.create.execute(actor, {
         email: body.email,
@@ -112,7 +113,7 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
       200: { description: 'The updated user', data: UserView },
       403: { description: 'A non-admin tried to change role, is_active or is_superuser' },
       404: NOT_VISIBLE,
-      409: { description: 'Email or username already taken' },
+      409: { description: 'Email or username already taken, or the change would leave no active administrator (disabling or demoting the last one)' },
     },
     handler: async ({ actor, params, body }) => {
       const result = await uc.update.execute(actor, params.id, {
@@ -135,7 +136,7 @@ export const userRoutes = (uc: UserAdminUseCases): AnyRoute[] => [
     tags: ['users'],
     auth: 'bearer',
     params: IdParams,
-    responses: { 204: { description: 'Deleted' }, 404: NOT_VISIBLE },
+    responses: { 204: { description: 'Deleted' }, 404: NOT_VISIBLE, 409: { description: 'The last active administrator cannot be deleted' } },
     handler: async ({ actor, params }) => E.map(() => noContent())(await uc.remove.execute(actor, params.id)),
   }),
 ];

@@ -4,7 +4,9 @@ import type { FieldIssue } from '../../shared/entities/errors.js';
  * Field rules shared by every path that writes a user (HTTP, CLI). The HTTP codecs check shapes;
  * these hold the rules so that no entry point can store a user the others would refuse.
  */
-export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$/;
+export const USERNAME_MIN_LENGTH = 3;
+export const USERNAME_MAX_LENGTH = 32;
+export const USERNAME_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]{${USERNAME_MIN_LENGTH - 1},${USERNAME_MAX_LENGTH - 1}}$`);
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const EMAIL_MAX_LENGTH = 254;
 export const FULL_NAME_MAX_LENGTH = 255;

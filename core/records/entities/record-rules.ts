@@ -31,21 +31,25 @@ const configIssues = (config: unknown, cron: CronValidator): FieldIssue[] => {
   return problem === null ? [] : [{ field: 'config.schedule', message: `is not a valid cron expression: ${problem}` }];
 };
 
+/** Names are compared and stored trimmed: the spaces around one do not count. */
+export const nameIssues = (name: string): FieldIssue[] => {
+  const trimmed = name.trim();
+  return trimmed.length < 1 || trimmed.length > NAME_MAX
+    ? [{ field: 'name', message: `must be 1 to ${NAME_MAX} characters (leading and trailing spaces do not count)` }]
+    : [];
+};
+
+export const descriptionIssues = (description: string): FieldIssue[] =>
+  description.length > DESCRIPTION_MAX ? [{ field: 'description', message: `must be at most ${DESCRIPTION_MAX} characters` }] : [];
+
 /**
  * Checks the fields present in `fields`, returning every issue at once so a form can show them
  * together. Names are compared and stored trimmed.
  */
 export const recordFieldIssues = (fields: RecordFields, cron: CronValidator): FieldIssue[] => {
   const issues: FieldIssue[] = [];
-  if (fields.name !== undefined) {
-    const name = fields.name.trim();
-    if (name.length < 1 || name.length > NAME_MAX) {
-      issues.push({ field: 'name', message: `must be 1 to ${NAME_MAX} characters (leading and trailing spaces do not count)` });
-    }
-  }
-  if (typeof fields.description === 'string' && fields.description.length > DESCRIPTION_MAX) {
-    issues.push({ field: 'description', message: `must be at most ${DESCRIPTION_MAX} characters` });
-  }
+  if (fields.name !== undefined) issues.push(...nameIssues(fields.name));
+  if (typeof fields.description === 'string') issues.push(...descriptionIssues(fields.description));
   if (fields.config !== undefined) issues.push(...configIssues(fields.config, cron));
   if (fields.status !== undefined && !isRecordStatus(fields.status)) {
     issues.push({ field: 'status', message: `must be one of ${RECORD_STATUSES.join(', ')}` });
