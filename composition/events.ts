@@ -6,7 +6,7 @@ import type { EventHandler } from '../core/shared/ports/event-handler.js';
 import type { EventPublisher } from '../core/shared/ports/event-publisher.js';
 import type { Logger } from '../core/shared/ports/logger.js';
 import type { OutboxQueue } from '../core/shared/ports/outbox-queue.js';
-import { BullmqEventConsumer, BullmqEventPublisher, type BullmqEventSettings } from '../adapters/bullmq/bullmq-events.js';
+import type { BullmqEventSettings } from '../adapters/bullmq/bullmq-events.js';
 import { listenForOutboxEvents } from '../adapters/postgres/outbox-listener.js';
 import type { Config } from './config.js';
 import { withRequestId } from './request-context.js';
@@ -79,6 +79,8 @@ export const startEventPipeline = async (container: Container, role: 'api' | 'wo
   const stops: (() => Promise<void>)[] = [];
   let publisher: EventPublisher;
   if (config.events.transport === 'bullmq') {
+    // Loaded only when selected: BullMQ and its Redis client stay out of the other profiles.
+    const { BullmqEventConsumer, BullmqEventPublisher } = await import('../adapters/bullmq/bullmq-events.js');
     const bullmq = new BullmqEventPublisher(bullmqSettings(config));
     stops.push(() => bullmq.close());
     publisher = bullmq;

@@ -4,7 +4,7 @@ import type { ReadinessCheck } from '../adapters/http/app.js';
 import { closeDatabase, openPostgres, pingDatabase, type PostgresDatabase } from '../adapters/postgres/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/embedded-server.js';
 import { migrateUp, pendingMigrations, schemaVersion } from '../adapters/postgres/migrations/index.js';
-import { closeRedis, openRedis, pingRedis, type RedisClient } from '../adapters/redis/redis-client.js';
+import type { RedisClient } from '../adapters/redis/redis-client.js';
 import type { Config } from './config.js';
 import type { MaintenanceTask } from './maintenance.js';
 import { resolveJwtSecret } from './secrets.js';
@@ -96,6 +96,8 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
     }
     let redis: RedisClient | null = null;
     if (config.redisUrl && (config.adapters.sessions === 'redis' || config.adapters.rateLimits === 'redis')) {
+      // Loaded only when selected: the embedded profile never pays for the Redis client.
+      const { closeRedis, openRedis, pingRedis } = await import('../adapters/redis/redis-client.js');
       let lastError = '';
       const client = await openRedis(config.redisUrl, (error) => {
         // node-redis reports every failed reconnect; log each distinct failure once.

@@ -1,6 +1,6 @@
 import { ConfigError } from './config.js';
 import { EmbeddedDatabaseInUseError } from '../adapters/postgres/embedded-server.js';
-import { RedisUnreachableError } from '../adapters/redis/redis-client.js';
+import { RedisUnreachableError } from '../adapters/redis/redis-unreachable-error.js';
 
 /**
  * A refusal to start that the operator fixes: one line naming the setting and the fix, in the

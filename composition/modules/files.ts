@@ -7,7 +7,6 @@ import { fileRoutes } from '../../adapters/http/routes/files.js';
 import { LocalDiskObjectStorage } from '../../adapters/local-disk/local-disk-object-storage.js';
 import { MemoryFileRepository } from '../../adapters/memory/memory-file-repository.js';
 import { MemoryObjectStorage } from '../../adapters/memory/memory-object-storage.js';
-import { MinioObjectStorage } from '../../adapters/minio/minio-object-storage.js';
 import { PostgresFileRepository } from '../../adapters/postgres/postgres-file-repository.js';
 import type { ContentTypeDetector } from '../../core/files/ports/content-type-detector.js';
 import { DeleteFile } from '../../core/files/use-cases/delete-file.js';
@@ -65,6 +64,8 @@ export const openObjectStorage = async ({ config, infra, logger }: Pick<ModuleCo
     return storage;
   }
   const s3 = config.s3!;
+  // Loaded only when selected: the MinIO client is the heaviest import of all (see docs/performance.md).
+  const { MinioObjectStorage } = await import('../../adapters/minio/minio-object-storage.js');
   const storage = new MinioObjectStorage({
     endpoint: s3.endpoint,
     publicEndpoint: s3.publicEndpoint,

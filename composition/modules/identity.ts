@@ -9,7 +9,6 @@ import { MemoryUserRepository } from '../../adapters/memory/memory-user-reposito
 import { PostgresTokenStore } from '../../adapters/postgres/postgres-token-store.js';
 import { PostgresUserRepository } from '../../adapters/postgres/postgres-user-repository.js';
 import { RateLimiterFlexibleLoginThrottle } from '../../adapters/rate-limiter-flexible/rate-limiter-flexible-login-throttle.js';
-import { RedisTokenStore } from '../../adapters/redis/redis-token-store.js';
 import { ZxcvbnCommonPasswords } from '../../adapters/zxcvbn/zxcvbn-common-passwords.js';
 import type { AccessTokens } from '../../core/identity/ports/access-tokens.js';
 import { AuthenticateAccessToken } from '../../core/identity/use-cases/authenticate-access-token.js';
@@ -86,13 +85,16 @@ const userRepositoryOf = (config: Config, infra: Infrastructure): UserRepository
   }
 };
 
-const tokenStoreOf = (config: Config, infra: Infrastructure): TokenStore => {
+const tokenStoreOf = async (config: Config, infra: Infrastructure): Promise<TokenStore> => {
   switch (config.adapters.sessions) {
     case 'memory':
       return new MemoryTokenStore();
-    case 'redis':
+    case 'redis': {
       if (!infra.redis) throw missing('SESSION_STORE=redis', 'Redis');
+      // Loaded only when selected, like every Redis adapter (start-up of the other profiles).
+      const { RedisTokenStore } = await import('../../adapters/redis/redis-token-store.js');
       return new RedisTokenStore(infra.redis, { keyPrefix: 'portside:' });
+    }
     case 'postgres':
       if (!infra.database) throw missing('SESSION_STORE=postgres', 'database');
       return new PostgresTokenStore(infra.database);
@@ -150,12 +152,12 @@ export type IdentityUseCases = ReturnType<typeof identityUseCases>;
 const USE_CASES = IDENTITY.UseCases;
 
 /** Identity: users, passwords, sessions and tokens; the authenticate function every bearer route uses. */
-export const bindIdentity: ModuleBinder = ({ container, config, infra }) => {
+export const bindIdentity: ModuleBinder = async ({ container, config, infra }) => {
   const settings = sessionSettingsOf(config);
   const { memoryKib, iterations, parallelism } = config.auth.argon2;
   const refreshTokens = new RefreshTokenCrypto(refreshKeyOf(infra.jwtSecret));
 
-  const tokenStore = tokenStoreOf(config, infra);
+  const tokenStore = await tokenStoreOf(config, infra);
   const throttle = loginThrottleOf(config, infra);
   container.bind(TOKENS.UserRepository).toConstantValue(userRepositoryOf(config, infra));
   container.bind(IDENTITY.TokenStore).toConstantValue(tokenStore);
