@@ -2,11 +2,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { forbidden, type DomainError } from '../../shared/entities/errors.js';
-import { newEvent } from '../../shared/entities/events.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { User } from '../entities/user.js';
-import type { NewUserCommand, UserFactory } from './user-factory.js';
+import { storeNewUser, type NewUserCommand, type UserFactory } from './user-factory.js';
 
 /**
  * An account made by an admin, who may set `role`, `is_active` and `is_superuser`. Without an
@@ -27,18 +26,11 @@ export class CreateUser {
     );
     if (E.isLeft(built)) return built;
     const user = built.right;
-    return this.uow.run(async (scope) => {
-      const inserted = await scope.users.insert(user);
-      if (E.isLeft(inserted)) return inserted;
-      await scope.events.record(
-        newEvent(this.ids, this.clock, {
-          type: 'user.created',
-          actorId: actor === 'operator' ? null : actor.userId,
-          subjectId: user.id,
-          data: { role: user.role, is_active: user.isActive, is_superuser: user.isSuperuser },
-        }),
-      );
-      return inserted;
+    return storeNewUser(this.uow, this.ids, this.clock, user, {
+      type: 'user.created',
+      actorId: actor === 'operator' ? null : actor.userId,
+      subjectId: user.id,
+      data: { role: user.role, is_active: user.isActive, is_superuser: user.isSuperuser },
     });
   }
 }

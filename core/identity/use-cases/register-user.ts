@@ -2,11 +2,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Role } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { DomainError } from '../../shared/entities/errors.js';
-import { newEvent } from '../../shared/entities/events.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { User } from '../entities/user.js';
-import type { UserFactory } from './user-factory.js';
+import { storeNewUser, type UserFactory } from './user-factory.js';
 
 export interface RegisterUserCommand {
   readonly email: string;
@@ -29,18 +28,11 @@ export class RegisterUser {
     const built = await this.factory.build({ ...cmd, isActive: true, isSuperuser: false, isVerified: false });
     if (E.isLeft(built)) return built;
     const user = built.right;
-    return this.uow.run(async (scope) => {
-      const inserted = await scope.users.insert(user);
-      if (E.isLeft(inserted)) return inserted;
-      await scope.events.record(
-        newEvent(this.ids, this.clock, {
-          type: 'user.registered',
-          actorId: user.id,
-          subjectId: user.id,
-          data: { role: user.role },
-        }),
-      );
-      return inserted;
+    return storeNewUser(this.uow, this.ids, this.clock, user, {
+      type: 'user.registered',
+      actorId: user.id,
+      subjectId: user.id,
+      data: { role: user.role },
     });
   }
 }

@@ -3,6 +3,8 @@ import type { Role } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { validation, type DomainError } from '../../shared/entities/errors.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
+import { newEvent, type EventSpec } from '../../shared/entities/events.js';
+import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { PasswordPolicy } from '../entities/password-policy.js';
 import type { User } from '../entities/user.js';
@@ -55,3 +57,12 @@ export class UserFactory {
     });
   }
 }
+
+/** Stores a user built by `UserFactory` together with the event that announces it, in one unit of work. */
+export const storeNewUser = (uow: UnitOfWork, ids: IdGenerator, clock: Clock, user: User, event: EventSpec): Promise<E.Either<DomainError, User>> =>
+  uow.run(async (scope) => {
+    const inserted = await scope.users.insert(user);
+    if (E.isLeft(inserted)) return inserted;
+    await scope.events.record(newEvent(ids, clock, event));
+    return inserted;
+  });
