@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { DEFAULT_ALLOWED_TYPES } from '../core/files/entities/file-policy.js';
@@ -100,6 +101,8 @@ export interface Config {
     readonly refreshReuseGrace: number;
     readonly loginMaxFailures: number;
     readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number };
+    /** Hashes and verifications at once, and how many may wait for one before a 503. */
+    readonly passwordHashing: { readonly concurrency: number; readonly maxWaiting: number };
   };
   readonly files: {
     readonly maxBytes: number;
@@ -262,6 +265,10 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
         memoryKib: read('ARGON2_MEMORY_KIB', int(1024, 4 * 1024 * 1024), 19_456),
         iterations: read('ARGON2_ITERATIONS', int(1, 100), 2),
         parallelism: read('ARGON2_PARALLELISM', int(1, 16), 1),
+      },
+      passwordHashing: {
+        concurrency: read('PASSWORD_HASH_CONCURRENCY', int(1, 256), availableParallelism()),
+        maxWaiting: read('PASSWORD_HASH_MAX_WAITING', int(0, 100_000), 64),
       },
     },
     files: {

@@ -166,7 +166,7 @@ export const bindIdentity: ModuleBinder = async ({ container, config, infra }) =
     infra.maintenance.push({ name: 'expired sessions', run: (now) => tokenStore.purgeExpired(now) });
   }
   container.bind(IDENTITY.LoginThrottle).toConstantValue(throttle);
-  container.bind(IDENTITY.PasswordHasher).toConstantValue(new Argon2PasswordHasher({ memoryCost: memoryKib, timeCost: iterations, parallelism }));
+  container.bind(IDENTITY.PasswordHasher).toConstantValue(new Argon2PasswordHasher({ memoryCost: memoryKib, timeCost: iterations, parallelism }, config.auth.passwordHashing));
   container.bind(IDENTITY.AccessTokens).toResolvedValue(
     (clock: Clock) =>
       new JsonwebtokenAccessTokens(

@@ -1,5 +1,6 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import sinon from 'sinon';
@@ -390,6 +391,45 @@ describe('HTTP /api/v1/auth', () => {
       await request(c.app).get(`${AUTH}/me`).expect(401);
       await request(c.app).get(`${AUTH}/me`).set('Authorization', 'Basic Og==').expect(401);
       await request(c.app).get(`${AUTH}/me`).set('Authorization', 'Bearer ').expect(401);
+    });
+  });
+
+  describe('password hashing at capacity (PASSWORD_HASH_CONCURRENCY=1, PASSWORD_HASH_MAX_WAITING=0)', () => {
+    let busy: IdentityClient;
+    before(async () => {
+      busy = await identityClient({ PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_MAX_WAITING: '0' });
+    });
+    after(async () => busy.close());
+    afterEach(() => sinon.restore());
+
+    it('answers login, register and change-password with 503 and Retry-After while the one slot is taken, and serves them again once it frees', async () => {
+      const { user, tokens } = await busy.aUser();
+      // The first verification holds the only slot until the test lets it go.
+      let release!: () => void;
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const verify = argon2.verify.bind(argon2);
+      sinon.stub(argon2, 'verify').onFirstCall().callsFake(async (hash: string, password: string | Buffer) => {
+        entered();
+        await new Promise<void>((resolve) => (release = resolve));
+        return verify(hash, password);
+      }).callThrough();
+      const holding = request(busy.app).post(`${AUTH}/login`).send({ email: user.email, password: PASSWORD }).then((res) => res);
+      await inside;
+      const refused = [
+        await request(busy.app).post(`${AUTH}/login`).send({ email: user.email, password: PASSWORD }).expect(503),
+        await request(busy.app).post(`${AUTH}/register`).send({ email: 'cap.reg@example.com', username: 'cap_reg', password: PASSWORD }).expect(503),
+        await request(busy.app).post(`${AUTH}/change-password`).set(busy.bearer(tokens.access_token)).send({ current_password: PASSWORD, new_password: 'another fine passphrase' }).expect(503),
+      ];
+      for (const res of refused) {
+        expect(res.body).to.include({ code: 503, error: 'SERVICE_UNAVAILABLE' });
+        expect(res.body.message).to.include('password hashing');
+        expect(res.headers['retry-after']).to.equal('2');
+      }
+      release();
+      expect((await holding).status).to.equal(200);
+      await busy.login(user);
+      await request(busy.app).post(`${AUTH}/register`).send({ email: 'cap.reg@example.com', username: 'cap_reg', password: PASSWORD }).expect(201);
     });
   });
 

@@ -45,7 +45,11 @@ export class LogIn {
   }
 
   private dummy(): Promise<string> {
-    this.dummyHash ??= this.hasher.hash('portside-dummy-password-for-equal-timing');
+    // A refused hash (the hasher busy: a 503) is not kept, or every later unknown-account login would fail with it.
+    this.dummyHash ??= this.hasher.hash('portside-dummy-password-for-equal-timing').catch((error: unknown) => {
+      this.dummyHash = undefined;
+      throw error;
+    });
     return this.dummyHash;
   }
 }

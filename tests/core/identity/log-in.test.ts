@@ -71,6 +71,14 @@ describe('LogIn', () => {
     expect(h.hasher.verifications - before).to.equal(2);
   });
 
+  it('when the hasher refuses the dummy hash (busy: a 503), the next unknown-account login hashes it again instead of failing for good', async () => {
+    const h = identityHarness();
+    sinon.stub(h.hasher, 'hash').onFirstCall().rejects(new DependencyUnavailableError('password hashing')).callThrough();
+    const ghost = () => h.logIn.execute({ identifier: { kind: 'email', value: 'ghost@example.com' }, password: 'nope-nope', client: CLIENT });
+    expect(await ghost().then(() => null, (e: unknown) => e)).to.be.instanceOf(DependencyUnavailableError);
+    expect(left(await ghost())).to.deep.equal({ _tag: 'Unauthenticated', message: 'Invalid credentials' });
+  });
+
   it('refuses a disabled or deleted user with the same error even with the right password', async () => {
     const h = identityHarness();
     const admin = await h.actorFor(await h.aUser({ admin: true }));
