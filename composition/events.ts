@@ -38,7 +38,15 @@ export class CommitSignal {
   }
 }
 
-export const relaySettings = (config: Config): RelaySettings => ({ ...DEFAULT_RELAY_SETTINGS, maxAttempts: config.events.maxAttempts });
+/** Events a relay hands to BullMQ at once: one claimed batch costs a few round trips to Redis, not one per event. */
+export const BULLMQ_PUBLISH_CONCURRENCY = 32;
+
+export const relaySettings = (config: Config): RelaySettings => ({
+  ...DEFAULT_RELAY_SETTINGS,
+  maxAttempts: config.events.maxAttempts,
+  // In process, a hand-over runs the handlers themselves: one at a time, as they always ran.
+  publishConcurrency: config.events.transport === 'bullmq' ? BULLMQ_PUBLISH_CONCURRENCY : 1,
+});
 
 export const bullmqSettings = (config: Config): BullmqEventSettings => ({
   redisUrl: config.redisUrl!,

@@ -454,7 +454,7 @@ export const httpBench = async (): Promise<void> => {
     rows.push([
       '7. events end to end',
       '',
-      process.env['BENCH_REDIS_URL'] ? 'not measured by this bench yet' : 'skipped (set BENCH_REDIS_URL)',
+      'see `npm run bench -- events`',
       '',
       'raw BullMQ add+process',
       '>= 0.5',

@@ -60,6 +60,45 @@ describe('DeliverOutboxEvents (the outbox relay step)', () => {
     expect(seen).to.have.length(2);
   });
 
+  it('with publishConcurrency, keeps that many hand-overs of a batch in flight, starts them oldest first, and marks each by its own outcome', async () => {
+    const { clock, outbox } = setup();
+    const events = Array.from({ length: 5 }, () => {
+      clock.advanceSeconds(1);
+      return anEvent(clock);
+    });
+    for (const e of [...events].reverse()) await outbox.record(e);
+    const started: string[] = [];
+    const pending = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+    const publisher: EventPublisher = {
+      publish: (e) =>
+        new Promise<void>((resolve, reject) => {
+          started.push(e.id);
+          pending.set(e.id, { resolve, reject });
+        }),
+    };
+    const r = new DeliverOutboxEvents(outbox, publisher, clock, silentLogger, { ...settings, publishConcurrency: 2 });
+    const round = r.execute();
+    const settle = async () => {
+      for (let i = 0; i < 10; i += 1) await Promise.resolve();
+    };
+    await settle();
+    expect(started).to.deep.equal([events[0]!.id, events[1]!.id]);
+    pending.get(events[1]!.id)!.reject(new Error('redis hiccup'));
+    await settle();
+    expect(started).to.deep.equal([events[0]!.id, events[1]!.id, events[2]!.id]);
+    pending.get(events[0]!.id)!.resolve();
+    await settle();
+    expect(started).to.have.length(4);
+    pending.get(events[2]!.id)!.resolve();
+    pending.get(events[3]!.id)!.resolve();
+    await settle();
+    pending.get(events[4]!.id)!.resolve();
+    expect(await round).to.deep.equal({ claimed: 5, delivered: 4, failed: 1 });
+    expect(started).to.deep.equal(events.map((e) => e.id));
+    for (const e of [events[0]!, events[2]!, events[3]!, events[4]!]) expect(outbox.delivery(e.id)?.deliveredAt).to.equal(clock.now().getTime());
+    expect(outbox.delivery(events[1]!.id)).to.deep.include({ deliveredAt: null, lastError: 'redis hiccup' });
+  });
+
   it('retries a failed hand-over with exponential backoff, then gives the event up and keeps its error', async () => {
     const { clock, outbox, relay } = setup();
     const event = anEvent(clock);
