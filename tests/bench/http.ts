@@ -229,7 +229,7 @@ export const load = (url: string, extra: Partial<autocannon.Options> = {}): Prom
  * Plain fetch: autocannon's `overallRate` sent nothing back when it ran beside another autocannon
  * instance saturating the same server.
  */
-const probe = async (url: string, perSecond: number): Promise<Run> => {
+export const probe = async (url: string, perSecond: number): Promise<Run> => {
   const latencies: number[] = [];
   let bad = 0;
   const pending: Promise<void>[] = [];
@@ -257,7 +257,7 @@ const probe = async (url: string, perSecond: number): Promise<Run> => {
 };
 
 /** Argon2 verifications per second, in this process: same parameters (the defaults), same thread pool (libuv's, 4 threads unless UV_THREADPOOL_SIZE), as many in flight as the login run's connections. */
-const argon2PerSecond = async (): Promise<number> => {
+export const argon2PerSecond = async (): Promise<number> => {
   const hash = await argon2.hash('a password of some length', { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
   let done = 0;
   const until = performance.now() + SECONDS * 1000;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * neither JIT state nor leftover heap from one skews another. They print ratios measured within
  * one run; nothing here asserts a time. BENCH_DATABASE_URL adds a real PostgreSQL server to the
  * database benchmarks (PGlite always runs); with BENCH_REDIS_URL too, `http` measures the services
- * profile beside the embedded one, and `events` (which needs both) runs instead of saying skipped.
+ * profile beside the embedded one, and `events` and `login-cap` (which need both) run instead of saying skipped.
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   'records-pagination': async () => (await import('./records-pagination.js')).recordsPagination(),
@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'archive-memory': async () => (await import('./archive-memory.js')).archiveMemory(),
   http: async () => (await import('./http.js')).httpBench(),
   events: async () => (await import('./events.js')).eventsBench(),
+  'login-cap': async () => (await import('./login-cap.js')).loginCapBench(),
 };
 
 const CHILD = 'PORTSIDE_BENCH';
