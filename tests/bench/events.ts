@@ -265,6 +265,15 @@ export const eventsBench = async (): Promise<void> => {
     await events.obliterate({ force: true }).catch((error: unknown) => console.error('could not delete the events queue:', error));
     await events.close();
     await cleanup.close();
+    // Then whatever is left under this run's prefix (unique to the run): obliterate once left job hashes behind.
+    const sweeper = createClient({ url: redisUrl });
+    sweeper.on('error', () => undefined);
+    await sweeper.connect();
+    try {
+      for await (const keys of sweeper.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) if (keys.length > 0) await sweeper.del(keys);
+    } finally {
+      await sweeper.close();
+    }
   }
   const spread = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
   console.log(
