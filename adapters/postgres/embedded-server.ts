@@ -73,6 +73,11 @@ export interface EmbeddedOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** In-memory only: start from this dump (`dumpDataDir`) instead of an empty cluster, skipping initdb. */
   readonly loadDataDir?: Blob;
+  /**
+   * With `dataDir`: called under the data-dir lock before the cluster opens, with the path of
+   * `<dataDir>/pgdata`; it may fill an empty one (embedded-template.ts copies a migrated template).
+   */
+  readonly seed?: (pgdataDir: string) => Promise<void>;
 }
 
 /**
@@ -82,6 +87,13 @@ export interface EmbeddedOptions {
  * these cut the server's RSS by about 130 MB (docs/performance.md). Pages that do not fit in the
  * buffers are read again through the operating system's file cache.
  */
+/**
+ * pg_trgm backs case-insensitive "contains" searches (records' `q`) with a GIN index, as on a server;
+ * btree_gist lets exclusion constraints mix equality with ranges (scheduling). Their names are part
+ * of the migrated template's key (embedded-template.ts).
+ */
+export const EMBEDDED_EXTENSIONS = { pg_trgm, btree_gist };
+
 export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = { shared_buffers: '16MB', maintenance_work_mem: '16MB' };
 
 export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> => {
@@ -91,9 +103,8 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
     release = acquireLock(options.dataDir, join(options.dataDir, 'pgdata.lock'));
   }
   try {
-    // pg_trgm backs case-insensitive "contains" searches (records' `q`) with a GIN index, as on a server;
-    // btree_gist lets exclusion constraints mix equality with ranges (scheduling).
-    const extensions = { pg_trgm, btree_gist };
+    if (options.dataDir && options.seed) await options.seed(join(options.dataDir, 'pgdata'));
+    const extensions = EMBEDDED_EXTENSIONS;
     const settings = { ...EMBEDDED_SETTINGS, ...options.settings };
     const startParams = [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const db = options.dataDir
