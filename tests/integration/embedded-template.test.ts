@@ -146,9 +146,11 @@ describe('the embedded database template (empty DATA_DIR)', function () {
     );
     for (const run of runs) {
       expect(run.code, run.output).to.equal(0);
+      // Both found no template and built one (initdb takes seconds, they start together)...
+      expect(run.output).to.contain(BUILD_MARK);
       expect(run.output).to.contain(COPY_MARK).and.to.contain('Nothing to apply: the schema is current.');
     }
-    // The loser's build is discarded: no temporary directory is left beside the template.
+    // ...and the loser's build is discarded: no temporary directory is left beside the template.
     expect(await cacheEntries(cache)).to.deep.equal([templateKey()]);
   });
 });
