@@ -64,6 +64,7 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
     let database: PostgresDatabase | null = null;
     if (config.adapters.database !== 'memory') {
       let connect: EmbeddedPostgres['connect'] | undefined;
+      let writeGeneration: EmbeddedPostgres['writeGeneration'] | undefined;
       if (config.adapters.database === 'embedded') {
         const dataDir = resolve(config.dataDir, 'db');
         const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir, seed: embeddedSeed(config, log) }).catch((error: unknown) => {
@@ -71,10 +72,11 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
         });
         closers.push(() => embedded.stop());
         connect = embedded.connect;
+        writeGeneration = embedded.writeGeneration;
         log.info(`embedded PostgreSQL (PGlite) in ${dataDir}, in process`);
       }
       const db = connect
-        ? openPostgres({ connect, poolMax: 8 })
+        ? openPostgres({ connect, writeGeneration, poolMax: 8 })
         : openPostgres({ url: config.databaseUrl!, poolMax: 10, logSql: undefined });
       closers.push(() => closeDatabase(db));
       try {

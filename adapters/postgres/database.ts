@@ -8,6 +8,8 @@ import { defineModels, type Models } from './models/index.js';
 export interface PostgresDatabase {
   readonly sequelize: Sequelize;
   readonly models: Models;
+  /** Set only when this process is the database's one writer (the embedded engine): see SingleWriterCache. */
+  readonly writeGeneration?: () => number;
 }
 
 export interface PostgresOptions {
@@ -19,6 +21,8 @@ export interface PostgresOptions {
   /** Called with each SQL statement when set (debug logging). */
   readonly logSql?: (sql: string) => void;
   readonly connectTimeoutMs?: number;
+  /** With `connect` to the embedded engine: its write generation (EmbeddedPostgres.writeGeneration). */
+  readonly writeGeneration?: () => number;
 }
 
 // TIMESTAMPTZ and BIGINT come back as Date and string from pg; counts we parse where we read them.
@@ -36,7 +40,7 @@ export const openPostgres = (options: PostgresOptions): PostgresDatabase => {
     },
     define: { underscored: true, timestamps: false, freezeTableName: true },
   });
-  return { sequelize, models: defineModels(sequelize) };
+  return { sequelize, models: defineModels(sequelize), ...(options.writeGeneration ? { writeGeneration: options.writeGeneration } : {}) };
 };
 
 // 55P03: the embedded engine's wait for another connection's transaction ran out (pglite-driver.ts).

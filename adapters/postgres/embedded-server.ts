@@ -1,14 +1,13 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PgliteSession } from './pglite-driver.js';
+import { PgliteSession, startupPacket } from './pglite-driver.js';
+import { PgliteEngine } from './pglite-engine.js';
 
 /**
  * The embedded default: PGlite (Postgres compiled to WebAssembly) persisted on disk, in this
- * process. The very same Sequelize + pg adapter talks to it through in-process connections
+ * process, on a worker thread of its own (pglite-engine.ts) so that its work does not block the
+ * event loop. The very same Sequelize + pg adapter talks to it through in-process connections
  * (`connect`, given to pg as its `stream`; see pglite-driver.ts): no port, no socket, nothing
  * another process can reach. PGlite runs one transaction at a time: a query from another
  * connection waits until the open transaction ends.
@@ -16,6 +15,8 @@ import { PgliteSession } from './pglite-driver.js';
 export interface EmbeddedPostgres {
   /** A new in-process connection, for `openPostgres({ connect })`. */
   readonly connect: () => Duplex;
+  /** Changes whenever a statement that may have changed data completes (PgliteSession.writeGeneration). */
+  readonly writeGeneration: () => number;
   /** A tar of the data directory, for `loadDataDir` of another instance (tests start from a migrated copy). */
   dumpDataDir(): Promise<Blob>;
   stop(): Promise<void>;
@@ -87,13 +88,6 @@ export interface EmbeddedOptions {
  * these cut the server's RSS by about 130 MB (docs/performance.md). Pages that do not fit in the
  * buffers are read again through the operating system's file cache.
  */
-/**
- * pg_trgm backs case-insensitive "contains" searches (records' `q`) with a GIN index, as on a server;
- * btree_gist lets exclusion constraints mix equality with ranges (scheduling). Their names are part
- * of the migrated template's key (embedded-template.ts).
- */
-export const EMBEDDED_EXTENSIONS = { pg_trgm, btree_gist };
-
 export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = { shared_buffers: '16MB', maintenance_work_mem: '16MB' };
 
 export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> => {
@@ -104,25 +98,29 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
   }
   try {
     if (options.dataDir && options.seed) await options.seed(join(options.dataDir, 'pgdata'));
-    const extensions = EMBEDDED_EXTENSIONS;
+    // The worker loads pg_trgm (case-insensitive "contains" searches on records' `q`, with a GIN
+    // index, as on a server) and btree_gist (exclusion constraints mixing equality with ranges).
     const settings = { ...EMBEDDED_SETTINGS, ...options.settings };
-    const startParams = [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-    const db = options.dataDir
-      ? await PGlite.create(join(options.dataDir, 'pgdata'), { extensions, startParams })
-      : await PGlite.create({ extensions, startParams, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
+    const engine = await PgliteEngine.start({
+      ...(options.dataDir ? { dataDir: join(options.dataDir, 'pgdata') } : {}),
+      settings: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+      startupPacket: startupPacket(),
+      ...(options.loadDataDir ? { loadDataDir: await options.loadDataDir.arrayBuffer() } : {}),
+    });
     let session: PgliteSession;
     try {
-      session = await PgliteSession.open(db, { lockTimeoutMs: options.lockTimeoutMs });
+      session = PgliteSession.open(engine, { lockTimeoutMs: options.lockTimeoutMs });
     } catch (error) {
-      await db.close();
+      await engine.close();
       throw error;
     }
     return {
       connect: () => session.connect(),
-      dumpDataDir: () => db.dumpDataDir('none'),
+      writeGeneration: () => session.writeGeneration,
+      dumpDataDir: () => engine.dump(),
       async stop() {
         session.close();
-        await db.close();
+        await engine.close();
         release();
       },
     };

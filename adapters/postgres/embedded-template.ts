@@ -3,7 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openPostgres } from './database.js';
-import { EMBEDDED_EXTENSIONS, startEmbeddedPostgres } from './embedded-server.js';
+import { startEmbeddedPostgres } from './embedded-server.js';
 import { migrateUp, migrations } from './migrations/index.js';
 
 /**
@@ -12,13 +12,15 @@ import { migrateUp, migrations } from './migrations/index.js';
  * Postgres in WebAssembly) and every migration. docs/decisions.md says why a directory and not a dump.
  *
  * Layout: `<cacheDir>/<key>/pgdata` (a cleanly shut down cluster) and `<key>/template.json` (what the
- * key was made of). The key changes with PGlite's version, the extension set and the migration files'
- * contents, so a stale template is never used: a new key is simply built next time.
+ * key was made of). The key changes with PGlite's version, the extension set (the engine's worker)
+ * and the migration files' contents, so a stale template is never used: a new key is built instead.
  */
 
 /** Bump when the way a template is built changes, so old ones are not reused. */
 const TEMPLATE_FORMAT = 1;
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+/** The engine's worker: it loads the extensions and starts PGlite (pglite-engine.ts). */
+const ENGINE_WORKER = fileURLToPath(new URL('./pglite-worker.mjs', import.meta.url));
 
 export interface TemplateLog {
   info(message: string): void;
@@ -44,24 +46,32 @@ const pgliteVersion = (): string => {
   return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 };
 
-const keyInputs = (migrationsDir: string) => ({
-  format: TEMPLATE_FORMAT,
-  pglite: pgliteVersion(),
-  extensions: Object.keys(EMBEDDED_EXTENSIONS).sort(),
-  migrations: migrations.map((m) => m.name),
-  files: readdirSync(migrationsDir)
-    .filter((name) => statSync(join(migrationsDir, name)).isFile())
-    .sort()
-    .map((name) => [name, createHash('sha256').update(readFileSync(join(migrationsDir, name))).digest('hex')]),
-});
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+const keyInputs = (migrationsDir: string) => {
+  const worker = readFileSync(ENGINE_WORKER, 'utf8');
+  return {
+    format: TEMPLATE_FORMAT,
+    pglite: pgliteVersion(),
+    // The extensions the worker imports, and the worker itself (how PGlite is started).
+    extensions: [...new Set([...worker.matchAll(/@electric-sql\/pglite\/contrib\/([\w-]+)/g)].map((m) => m[1]!))].sort(),
+    engine: sha256(worker),
+    migrations: migrations.map((m) => m.name),
+    files: readdirSync(migrationsDir)
+      .filter((name) => statSync(join(migrationsDir, name)).isFile())
+      .sort()
+      .map((name) => [name, sha256(readFileSync(join(migrationsDir, name)))]),
+  };
+};
 
 /**
- * `pglite-<version>-<hash>`: the hash covers the extension set, the migrations' names and every
- * file of the migrations directory, byte for byte. `migrationsDir` is for tests.
+ * `pglite-<version>-<hash>`: the hash covers the extension set and the engine's worker file, the
+ * migrations' names and every file of the migrations directory, byte for byte. `migrationsDir` is
+ * for tests.
  */
 export const templateKey = (migrationsDir: string = MIGRATIONS_DIR): string => {
   const inputs = keyInputs(migrationsDir);
-  return `pglite-${inputs.pglite}-${createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16)}`;
+  return `pglite-${inputs.pglite}-${sha256(JSON.stringify(inputs)).slice(0, 16)}`;
 };
 
 /** pg_control's `state` (after system identifier, control and catalog versions) is 1 (DB_SHUTDOWNED) after a clean shutdown. */

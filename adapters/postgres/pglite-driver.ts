@@ -1,10 +1,10 @@
 import { Duplex } from 'node:stream';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PgliteEngine } from './pglite-engine.js';
 
 /**
  * The embedded engine's in-process "wire": node-postgres (`pg`) speaks the Postgres protocol over a
  * byte stream, and this module gives it a stream per connection that is answered by one PGlite
- * instance in this process, with no socket at all. Because `pg` itself still parses every reply,
+ * instance in this process (on a worker thread of its own, pglite-engine.ts), with no socket at all. Because `pg` itself still parses every reply,
  * results (type parsing through Sequelize's parsers, `rowCount`, `command`, `fields`) and errors
  * (`DatabaseError` with `code`, `constraint`, `detail`, ...) are exactly those of a real server.
  *
@@ -31,6 +31,15 @@ const messageOf = (type: string, body: Buffer): Buffer => {
   return Buffer.concat([head, body]);
 };
 
+/** The frontend's StartupMessage (protocol 3.0) that every connection's session was opened with. */
+export const startupPacket = (): Uint8Array => {
+  const params = Buffer.from('user\0postgres\0database\0postgres\0client_encoding\0UTF8\0\0', 'utf8');
+  const head = Buffer.alloc(8);
+  head.writeInt32BE(8 + params.length, 0);
+  head.writeInt32BE(196608, 4); // protocol 3.0
+  return Uint8Array.from(Buffer.concat([head, params]));
+};
+
 const queryMessage = (sql: string): Buffer => messageOf('Q', Buffer.from(`${sql}\0`, 'utf8'));
 
 /** A backend ErrorResponse followed by ReadyForQuery(idle), as a server answers a refused batch. */
@@ -50,6 +59,29 @@ export const lastReadyStatus = (reply: Uint8Array): 'I' | 'T' | 'E' | null => {
     at += 1 + length;
   }
   return status;
+};
+
+/** Command tags after which no row of any table can have changed (what `mayHaveWritten` lets pass). */
+const READ_ONLY_TAGS = new Set(['SELECT', 'SHOW', 'BEGIN', 'START TRANSACTION', 'COMMIT', 'ROLLBACK', 'SET', 'RESET', 'SAVEPOINT', 'RELEASE', 'DECLARE CURSOR', 'FETCH', 'CLOSE CURSOR', 'MOVE', 'LISTEN', 'UNLISTEN', 'DISCARD ALL']);
+
+/**
+ * Whether a backend reply completed any command that may have changed data: every CommandComplete
+ * whose tag (its first word or two, without the row count) is not a read. An INSERT, UPDATE,
+ * DELETE, MERGE, COPY, DDL, DO, CALL or anything unknown counts as a write. (A SELECT that calls a
+ * function which writes would not count: the schema has no such function.)
+ */
+export const mayHaveWritten = (reply: Uint8Array): boolean => {
+  const view = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength);
+  for (let at = 0; at + 5 <= view.length; ) {
+    const length = view.readInt32BE(at + 1);
+    if (view[at] === 0x43 /* C: CommandComplete */) {
+      const end = view.indexOf(0, at + 5);
+      const tag = view.toString('latin1', at + 5, end < 0 ? at + 1 + length : end).replace(/( \d+)+$/, '');
+      if (!READ_ONLY_TAGS.has(tag)) return true;
+    }
+    at += 1 + length;
+  }
+  return false;
 };
 
 export interface PgliteSessionOptions {
@@ -72,25 +104,38 @@ export class PgliteSession {
   private readonly waiting: Waiter[] = [];
   private closed = false;
   private readonly lockTimeoutMs: number;
+  private writes = 0;
 
   private constructor(
-    private readonly db: PGlite,
-    /** The backend's startup reply (AuthenticationOk, ParameterStatus..., ReadyForQuery), given to every new connection. */
-    readonly startupReply: Buffer,
+    private readonly engine: PgliteEngine,
     options: PgliteSessionOptions,
   ) {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 15_000;
   }
 
-  static async open(db: PGlite, options: PgliteSessionOptions = {}): Promise<PgliteSession> {
-    await db.waitReady;
-    const params = Buffer.from('user\0postgres\0database\0postgres\0client_encoding\0UTF8\0\0', 'utf8');
-    const startup = Buffer.alloc(8);
-    startup.writeInt32BE(8 + params.length, 0);
-    startup.writeInt32BE(196608, 4); // protocol 3.0
-    const reply = Buffer.from(await db.execProtocolRaw(Buffer.concat([startup, params])));
-    if (lastReadyStatus(reply) !== 'I') throw new Error('PGlite did not accept the startup packet');
-    return new PgliteSession(db, reply, options);
+  /** The backend's startup reply (AuthenticationOk, ParameterStatus..., ReadyForQuery), given to every new connection. */
+  get startupReply(): Buffer {
+    return this.engine.startupReply;
+  }
+
+  static open(engine: PgliteEngine, options: PgliteSessionOptions = {}): PgliteSession {
+    if (lastReadyStatus(engine.startupReply) !== 'I') throw new Error('PGlite did not accept the startup packet');
+    return new PgliteSession(engine, options);
+  }
+
+  /**
+   * A number that changes whenever a statement that may have changed data completes, before its
+   * connection sees the reply. This process is the engine's only client (the data directory is
+   * locked to it), so a value read before a query and found unchanged after it means no write ran
+   * in between, in any connection: what a cache of rows needs to stay exact.
+   */
+  get writeGeneration(): number {
+    return this.writes;
+  }
+
+  /** Called with every reply, before the connection that sent the batch sees it. */
+  noteReply(reply: Uint8Array): void {
+    if (mayHaveWritten(reply)) this.writes += 1;
   }
 
   /** A new connection's byte stream, for node-postgres's `stream` option. */
@@ -147,18 +192,10 @@ export class PgliteSession {
     return this.owner === owner;
   }
 
-  /**
-   * Runs protocol messages on the session; the caller holds it. Through the streaming call with a
-   * callback of our own: PGlite's plain `execProtocolRaw`, when no callback is set, keeps what
-   * every reply held inside the instance (about 20 KB of heap per 100-row reply, never freed),
-   * so a long-lived server or a long export grew without bound. The chunks are views into
-   * PGlite's memory, hence the copies.
-   */
-  async exec(batch: Uint8Array): Promise<Buffer> {
-    if (this.closed) throw new Error('the embedded database is closed');
-    const chunks: Buffer[] = [];
-    await this.db.execProtocolRawStream(batch, { onRawData: (data) => void chunks.push(Buffer.from(data)) });
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  /** Runs protocol messages on the session; the caller holds it. */
+  exec(batch: Uint8Array): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error('the embedded database is closed'));
+    return this.engine.exec(batch);
   }
 
   /** Refuses new work and fails every waiting batch; the caller closes PGlite afterwards. */
@@ -304,6 +341,7 @@ class PgliteConnectionStream extends Duplex {
     }
     try {
       const reply = await this.session.exec(batch);
+      this.session.noteReply(reply);
       const status = lastReadyStatus(reply);
       if (status !== null) this.status = status;
       this.unsynced = keepSession;

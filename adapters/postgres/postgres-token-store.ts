@@ -12,6 +12,18 @@ import { guarded, inTx, type PostgresDatabase } from './database.js';
 import type { RefreshSessionRow } from './models/refresh-session.js';
 import type { UserRow } from './models/user.js';
 import { toUser } from './postgres-user-repository.js';
+import { SingleWriterCache } from './single-writer-cache.js';
+
+type SessionWithUserRow = RefreshSessionRow & { readonly user_row: UserRow | null };
+
+/** Per database, the authentication reads when this process is its only writer (embedded). */
+const authReads = new WeakMap<PostgresDatabase, SingleWriterCache<SessionWithUserRow | null>>();
+const authReadCache = (db: PostgresDatabase): SingleWriterCache<SessionWithUserRow | null> | null => {
+  if (!db.writeGeneration) return null;
+  let cache = authReads.get(db);
+  if (!cache) authReads.set(db, (cache = new SingleWriterCache(db.writeGeneration)));
+  return cache;
+};
 
 const toSession = (row: RefreshSessionRow): RefreshSession => ({
   id: row.id,
@@ -122,16 +134,22 @@ export class PostgresTokenStore implements TokenStore, SessionLookup {
    * row, so the two rows' columns (id, created_at, ...) do not collide.
    */
   async findActiveWithUser(sessionId: string, userId: string, now: Date): Promise<SessionWithUser | null> {
-    const rows = await guarded(() =>
-      this.db.sequelize.query<RefreshSessionRow & { readonly user_row: UserRow | null }>(
-        `SELECT s.*, (SELECT row_to_json(u) FROM users u WHERE u.id = s.user_id AND u.id = $userId AND u.deleted_at IS NULL) AS user_row
-           FROM refresh_sessions s
-          WHERE s.id = $sessionId AND s.revoked_at IS NULL AND s.expires_at > $now AND s.idle_expires_at > $now`,
-        { bind: { sessionId, userId, now }, type: QueryTypes.SELECT, ...inTx(this.transaction) },
-      ),
-    );
-    const row = rows[0];
-    if (!row) return null;
+    const read = () =>
+      guarded(async () => {
+        const rows = await this.db.sequelize.query<SessionWithUserRow>(
+          // The activity test is applied below, in memory, so that a kept row serves later requests.
+          `SELECT s.*, (SELECT row_to_json(u) FROM users u WHERE u.id = s.user_id AND u.id = $userId AND u.deleted_at IS NULL) AS user_row
+             FROM refresh_sessions s
+            WHERE s.id = $sessionId AND s.revoked_at IS NULL`,
+          { bind: { sessionId, userId }, type: QueryTypes.SELECT, ...inTx(this.transaction) },
+        );
+        return rows[0] ?? null;
+      });
+    // On the embedded engine, outside a transaction (whose uncommitted writes must not be kept),
+    // the row is kept until any write: each request still sees what the database holds now.
+    const cache = this.transaction ? null : authReadCache(this.db);
+    const row = cache ? await cache.get(`${sessionId}:${userId}`, read) : await read();
+    if (!row || !isActive(row, now)) return null;
     const { user_row: userRow, ...session } = row;
     return { session: toSession(session), user: userRow ? toUser(userRow) : null };
   }

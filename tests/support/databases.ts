@@ -40,7 +40,8 @@ const migratedTemplate = (): Promise<Blob> =>
 /** A fresh, migrated, in-memory PGlite through the in-process driver: no services needed. */
 export const openPglite = async (): Promise<TestDatabase> => {
   const embedded = await startEmbeddedPostgres({ loadDataDir: await migratedTemplate() });
-  const db = openPostgresAdapter({ connect: embedded.connect, poolMax: 8 });
+  // With the write generation, as composition/infrastructure.ts wires the embedded engine.
+  const db = openPostgresAdapter({ connect: embedded.connect, writeGeneration: embedded.writeGeneration, poolMax: 8 });
   // Nothing to apply (the template is migrated); checks that the copy is at the latest version.
   await migrateUp(db.sequelize);
   return {

@@ -10,9 +10,10 @@ export interface SessionWithUser {
 }
 
 /**
- * The read every authenticated request makes. Both halves are read from their stores on every
- * call, never cached, so a revoked session, a disabled user or a changed password is seen on the
- * very next request, on any replica. An adapter whose store holds both (the database when it also
+ * The read every authenticated request makes. Both halves are what their stores hold at the time
+ * of the call (read on every call, or a copy an adapter can prove is unchanged, never one that
+ * merely has not expired yet), so a revoked session, a disabled user or a changed password is seen
+ * on the very next request, on any replica. An adapter whose store holds both (the database when it also
  * keeps the sessions) answers in one statement; otherwise {@link SeparateSessionLookup} asks both
  * stores at once.
  */

@@ -17,8 +17,9 @@ export interface Authenticated {
 /**
  * A valid signature is not enough: the session must still be active, opened under the user's
  * current credential version, and the user still enabled, so logout, password change, disabling
- * and deletion take effect on the very next request. Session and user are read fresh on every
- * request, together (one statement when the database holds both, see SessionLookup).
+ * and deletion take effect on the very next request. Session and user are looked up on every
+ * request, together, as their stores hold them now (one statement when the database holds both,
+ * none when the embedded engine proves nothing was written since; see SessionLookup).
  */
 export class AuthenticateAccessToken {
   private readonly lookup: SessionLookup;
