@@ -148,7 +148,13 @@ const reason = (error: unknown): string => (error instanceof Error ? error.messa
 export const seedFromTemplate =
   (cacheDir: string, log: TemplateLog) =>
   async (pgdata: string): Promise<void> => {
-    if (existsSync(pgdata) && readdirSync(pgdata).length > 0) return;
+    let absent: boolean;
+    try {
+      absent = !existsSync(pgdata) || readdirSync(pgdata).length === 0;
+    } catch {
+      absent = false; // Not a directory we can list: left to PGlite, as without a template.
+    }
+    if (!absent) return;
     const staging = `${pgdata}.template-copy`;
     try {
       const { dir } = await prepareEmbeddedTemplate(cacheDir, log);
