@@ -35,6 +35,12 @@ export interface InfrastructureOptions {
    * `npm run migrate`). Default true; false only for `migrate` itself.
    */
   readonly requireCurrentSchema?: boolean;
+  /**
+   * An empty embedded DATA_DIR starts from the migrated template (default true). Export and import
+   * pass false: an import builds the archive's schema by migrating up to it, and a refused import
+   * leaves a new target without any schema.
+   */
+  readonly fromTemplate?: boolean;
 }
 
 /** An empty DATA_DIR starts from the migrated template (adapters/postgres/embedded-template.ts) unless EMBEDDED_TEMPLATE_DIR=off. */
@@ -67,7 +73,7 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
       let writeGeneration: EmbeddedPostgres['writeGeneration'] | undefined;
       if (config.adapters.database === 'embedded') {
         const dataDir = resolve(config.dataDir, 'db');
-        const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir, seed: embeddedSeed(config, log) }).catch((error: unknown) => {
+        const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir, seed: options.fromTemplate === false ? undefined : embeddedSeed(config, log) }).catch((error: unknown) => {
           throw dataDirStartupError(error, dataDir);
         });
         closers.push(() => embedded.stop());
