@@ -11,6 +11,8 @@ COPY package.json package-lock.json ./
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
+# The sources are not here yet, so the root postinstall (the embedded database template) prints one
+# "not prepared" line and goes on: the final stage prepares the template once the sources are in.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-bookworm-slim
@@ -25,6 +27,9 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY core ./core
 COPY adapters ./adapters
 COPY composition ./composition
+# The migrated template of the embedded database (node_modules/.cache/portside, read-only like the
+# rest of /app): a container's first start on an empty /data copies it instead of running initdb.
+RUN node --import tsx composition/main/prepare-embedded.ts
 RUN mkdir -p /data && chown node:node /data
 USER node
 # The embedded database, local-disk objects and the generated JWT key (outside production) live here.

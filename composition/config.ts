@@ -75,6 +75,11 @@ export interface Config {
     readonly publicBaseUrl: string | undefined;
   };
   readonly dataDir: string;
+  /**
+   * Where the migrated template of the embedded database is kept (EMBEDDED_TEMPLATE_DIR): unset,
+   * the project's node_modules/.cache/portside; `off`, never used (every empty DATA_DIR runs initdb).
+   */
+  readonly embeddedTemplateDir: string | undefined;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   /** How long start-up waits for Redis before giving up with a message naming REDIS_URL. */
@@ -237,6 +242,7 @@ export const decodeConfig = (env: Env): E.Either<ConfigError, Config> => {
       publicBaseUrl: optional('PUBLIC_BASE_URL', url('http', 'https'))?.replace(/\/+$/, ''),
     },
     dataDir: read('DATA_DIR', str(), './var'),
+    embeddedTemplateDir: optional('EMBEDDED_TEMPLATE_DIR', str()),
     databaseUrl,
     redisUrl,
     redisConnectTimeoutMs: read('REDIS_CONNECT_TIMEOUT_MS', int(100, 600_000), 5_000),

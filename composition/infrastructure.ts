@@ -3,6 +3,7 @@ import type { Logger } from '../core/shared/ports/logger.js';
 import type { ReadinessCheck } from '../adapters/http/app.js';
 import { closeDatabase, openPostgres, pingDatabase, type PostgresDatabase } from '../adapters/postgres/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../adapters/postgres/embedded-server.js';
+import { defaultTemplateCacheDir, seedFromTemplate } from '../adapters/postgres/embedded-template.js';
 import { migrateUp, pendingMigrations, schemaVersion } from '../adapters/postgres/migrations/index.js';
 import type { RedisClient } from '../adapters/redis/redis-client.js';
 import type { Config } from './config.js';
@@ -34,7 +35,23 @@ export interface InfrastructureOptions {
    * `npm run migrate`). Default true; false only for `migrate` itself.
    */
   readonly requireCurrentSchema?: boolean;
+  /**
+   * An empty embedded DATA_DIR starts from the migrated template (default true). Export and import
+   * pass false: an import builds the archive's schema by migrating up to it, and a refused import
+   * leaves a new target without any schema.
+   */
+  readonly fromTemplate?: boolean;
 }
+
+/** An empty DATA_DIR starts from the migrated template (adapters/postgres/embedded-template.ts) unless EMBEDDED_TEMPLATE_DIR=off. */
+const embeddedSeed = (config: Config, log: Logger) => {
+  const dir = templateCacheDir(config);
+  return dir ? seedFromTemplate(dir, log) : undefined;
+};
+
+/** The template cache EMBEDDED_TEMPLATE_DIR names (relative to the working directory), the default one, or null for `off`. */
+export const templateCacheDir = (config: Pick<Config, 'embeddedTemplateDir'>): string | null =>
+  config.embeddedTemplateDir === 'off' ? null : config.embeddedTemplateDir ? resolve(config.embeddedTemplateDir) : defaultTemplateCacheDir();
 
 export const startInfrastructure = async (config: Config, logger: Logger, options: InfrastructureOptions): Promise<Infrastructure> => {
   const closers: (() => Promise<void>)[] = [];
@@ -56,7 +73,7 @@ export const startInfrastructure = async (config: Config, logger: Logger, option
       let writeGeneration: EmbeddedPostgres['writeGeneration'] | undefined;
       if (config.adapters.database === 'embedded') {
         const dataDir = resolve(config.dataDir, 'db');
-        const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir }).catch((error: unknown) => {
+        const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir, seed: options.fromTemplate === false ? undefined : embeddedSeed(config, log) }).catch((error: unknown) => {
           throw dataDirStartupError(error, dataDir);
         });
         closers.push(() => embedded.stop());

@@ -74,6 +74,11 @@ export interface EmbeddedOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** In-memory only: start from this dump (`dumpDataDir`) instead of an empty cluster, skipping initdb. */
   readonly loadDataDir?: Blob;
+  /**
+   * With `dataDir`: called under the data-dir lock before the cluster opens, with the path of
+   * `<dataDir>/pgdata`; it may fill an empty one (embedded-template.ts copies a migrated template).
+   */
+  readonly seed?: (pgdataDir: string) => Promise<void>;
 }
 
 /**
@@ -92,6 +97,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
     release = acquireLock(options.dataDir, join(options.dataDir, 'pgdata.lock'));
   }
   try {
+    if (options.dataDir && options.seed) await options.seed(join(options.dataDir, 'pgdata'));
     // The worker loads pg_trgm (case-insensitive "contains" searches on records' `q`, with a GIN
     // index, as on a server) and btree_gist (exclusion constraints mixing equality with ranges).
     const settings = { ...EMBEDDED_SETTINGS, ...options.settings };

@@ -54,7 +54,8 @@ const open = async (env: Env): Promise<Opened | string> => {
   // The progress and the summary are the output; the logger speaks only of problems unless asked.
   const config: Config = { ...narrowed, log: { ...narrowed.log, level: env['LOG_LEVEL'] ? narrowed.log.level : 'warn' } };
   const logger = createLogger(config);
-  const infra = await startInfrastructure(config, logger, { migrate: false, requireCurrentSchema: false });
+  // No template for a new embedded target: the import migrates it up to the archive's version.
+  const infra = await startInfrastructure(config, logger, { migrate: false, requireCurrentSchema: false, fromTemplate: false });
   try {
     const storage = await openObjectStorage({ config, infra, logger });
     return { config, full, database: infra.database!, storage, infra };
