@@ -3,7 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openPostgres } from './database.js';
-import { startEmbeddedPostgres } from './embedded-server.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-server.js';
 import { migrateUp, migrations } from './migrations/index.js';
 
 /**
@@ -21,6 +21,16 @@ const TEMPLATE_FORMAT = 1;
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** The engine's worker: it loads the extensions and starts PGlite (pglite-engine.ts). */
 const ENGINE_WORKER = fileURLToPath(new URL('./pglite-worker.mjs', import.meta.url));
+
+/** Applies every pending migration to an embedded engine through a pool of its own, closed after. */
+export const migrateEmbedded = async (embedded: EmbeddedPostgres): Promise<void> => {
+  const db = openPostgres({ connect: embedded.connect, poolMax: 2 });
+  try {
+    await migrateUp(db.sequelize);
+  } finally {
+    await closeDatabase(db);
+  }
+};
 
 export interface TemplateLog {
   info(message: string): void;
@@ -108,12 +118,7 @@ export const prepareEmbeddedTemplate = async (cacheDir: string, log?: TemplateLo
     chmodSync(build, 0o755);
     const embedded = await startEmbeddedPostgres({ dataDir: build });
     try {
-      const db = openPostgres({ connect: embedded.connect, poolMax: 2 });
-      try {
-        await migrateUp(db.sequelize);
-      } finally {
-        await closeDatabase(db);
-      }
+      await migrateEmbedded(embedded);
     } finally {
       await embedded.stop();
     }

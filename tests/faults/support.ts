@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, spawnScript } from '../support/processes.js';
+import { freePort, killRemaining, spawnScript } from '../support/processes.js';
 import { ciMandatory } from '../support/services.js';
 
 /**
@@ -207,9 +207,7 @@ export const exitWithin = (server: ServerProcess, ms: number) =>
 
 /** Kills whatever a failed test left running. */
 export const killLaunched = async (): Promise<void> => {
-  const alive = [...launched].filter((c) => c.exitCode === null && c.signalCode === null);
-  for (const child of alive) child.kill('SIGKILL');
-  await Promise.all(alive.map((c) => once(c, 'exit')));
+  await killRemaining(launched);
 };
 
 export const tempDir = (prefix: string) => mkdtemp(path.join(os.tmpdir(), `portside-fault-${prefix}-`));

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,7 +20,7 @@ import { exportCommand, importCommand } from '../../composition/main/archive-com
 import { RECORDS } from '../../composition/modules/records.js';
 import { aPng } from '../support/file-samples.js';
 import { createServerDatabase } from '../support/databases.js';
-import { freePort, spawnScript, type ScriptProcess } from '../support/processes.js';
+import { freePort, killRemaining, spawnScript, type ScriptProcess } from '../support/processes.js';
 import { startS3Server, type TestS3Server } from '../support/s3-server.js';
 import { POSTGRES_URL, requireService } from '../support/services.js';
 
@@ -228,9 +227,7 @@ describe('export and import between profiles (CLI, real server processes)', func
   });
 
   after(async () => {
-    const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
-    for (const child of alive) child.kill('SIGKILL');
-    await Promise.all(alive.map((c) => once(c, 'exit')));
+    await killRemaining(children);
     await s3?.close().catch(() => undefined);
     await pgTarget?.drop().catch(() => undefined);
     if (work) await rm(work, { recursive: true, force: true });

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { templateKey } from '../../adapters/postgres/embedded-template.js';
 import { migrations } from '../../adapters/postgres/migrations/index.js';
-import { freePort, spawnScript, type ScriptProcess } from '../support/processes.js';
+import { freePort, killRemaining, spawnScript, type ScriptProcess } from '../support/processes.js';
 
 /**
  * The migrated template of the embedded database (adapters/postgres/embedded-template.ts), as real
@@ -67,9 +66,7 @@ describe('the embedded database template (empty DATA_DIR)', function () {
   });
 
   after(async () => {
-    const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
-    for (const child of alive) child.kill('SIGKILL');
-    await Promise.all(alive.map((c) => once(c, 'exit')));
+    await killRemaining(children);
     await rm(workDir, { recursive: true, force: true });
   });
 

@@ -1,11 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { freePort, spawnScript } from '../support/processes.js';
+import { freePort, killRemaining, spawnScript } from '../support/processes.js';
 import { checkedFetch } from '../support/checked-fetch.js';
 
 /**
@@ -93,9 +92,7 @@ describe('the server process (npm start on the embedded default)', function () {
 
   after(async () => {
     // Whatever a failed test left running.
-    const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
-    for (const child of alive) child.kill('SIGKILL');
-    await Promise.all(alive.map((c) => once(c, 'exit')));
+    await killRemaining(children);
     await rm(workDir, { recursive: true, force: true });
   });
 

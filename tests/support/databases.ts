@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import { closeDatabase, openPostgres as openPostgresAdapter, type PostgresDatabase } from '../../adapters/postgres/database.js';
 import { startEmbeddedPostgres } from '../../adapters/postgres/embedded-server.js';
+import { migrateEmbedded } from '../../adapters/postgres/embedded-template.js';
 import { migrateUp } from '../../adapters/postgres/migrations/index.js';
 import { POSTGRES_URL, REDIS_URL, requireService } from './services.js';
 
@@ -22,12 +23,7 @@ const migratedTemplate = (): Promise<Blob> =>
   (template ??= (async () => {
     const embedded = await startEmbeddedPostgres();
     try {
-      const db = openPostgresAdapter({ connect: embedded.connect, poolMax: 2 });
-      try {
-        await migrateUp(db.sequelize);
-      } finally {
-        await closeDatabase(db);
-      }
+      await migrateEmbedded(embedded);
       return await embedded.dumpDataDir();
     } finally {
       await embedded.stop();

@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = import.meta.resolve('tsx');
 
+/** SIGKILLs whichever of `children` still run (what a failed test left behind) and waits for them to exit. */
+export const killRemaining = async (children: Iterable<ChildProcess>): Promise<void> => {
+  const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+  for (const child of alive) child.kill('SIGKILL');
+  await Promise.all(alive.map((c) => once(c, 'exit')));
+};
+
 /** A loopback port nothing listens on right now. */
 export const freePort = async (): Promise<number> => {
   const server = net.createServer();
