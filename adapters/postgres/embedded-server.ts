@@ -93,7 +93,9 @@ export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = { shared_buff
 export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Promise<EmbeddedPostgres> => {
   let release = (): void => undefined;
   if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
+    // Private: PGlite writes its files readable and writable by all (0666), so this directory is
+    // what keeps other local users away from password and token hashes.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     release = acquireLock(options.dataDir, join(options.dataDir, 'pgdata.lock'));
   }
   try {
@@ -120,8 +122,11 @@ export const startEmbeddedPostgres = async (options: EmbeddedOptions = {}): Prom
       dumpDataDir: () => engine.dump(),
       async stop() {
         session.close();
-        await engine.close();
-        release();
+        try {
+          await engine.close();
+        } finally {
+          release();
+        }
       },
     };
   } catch (error) {

@@ -17,7 +17,7 @@ import { migrateUp, migrations } from './migrations/index.js';
  */
 
 /** Bump when the way a template is built changes, so old ones are not reused. */
-const TEMPLATE_FORMAT = 1;
+const TEMPLATE_FORMAT = 2;
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** The engine's worker: it loads the extensions and starts PGlite (pglite-engine.ts). */
 const ENGINE_WORKER = fileURLToPath(new URL('./pglite-worker.mjs', import.meta.url));
@@ -29,6 +29,16 @@ export const migrateEmbedded = async (embedded: EmbeddedPostgres): Promise<void>
     await migrateUp(db.sequelize);
   } finally {
     await closeDatabase(db);
+  }
+};
+
+/** Sets every directory under `root` (itself included) to `dirMode` and every file to `fileMode`. */
+const setModes = (root: string, dirMode: number, fileMode: number): void => {
+  chmodSync(root, dirMode);
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) setModes(path, dirMode, fileMode);
+    else if (entry.isFile()) chmodSync(path, fileMode);
   }
 };
 
@@ -123,6 +133,9 @@ export const prepareEmbeddedTemplate = async (cacheDir: string, log?: TemplateLo
       await embedded.stop();
     }
     assertShutDownCleanly(join(build, 'pgdata'));
+    // Postgres writes some files 0600: readable by all, so a template built by root (a Docker build)
+    // serves the unprivileged user the server runs as. It holds an empty schema, no data or secret.
+    setModes(build, 0o755, 0o644);
     writeFileSync(join(build, 'template.json'), `${JSON.stringify({ key, ...keyInputs(MIGRATIONS_DIR), created: new Date().toISOString() }, null, 2)}\n`);
     try {
       renameSync(build, dir);
@@ -165,6 +178,8 @@ export const seedFromTemplate =
       const { dir } = await prepareEmbeddedTemplate(cacheDir, log);
       rmSync(staging, { recursive: true, force: true });
       cpSync(join(dir, 'pgdata'), staging, { recursive: true });
+      // The copy is a live database: the owner's alone, as Postgres keeps its data directory.
+      setModes(staging, 0o700, 0o600);
       rmSync(pgdata, { recursive: true, force: true });
       renameSync(staging, pgdata);
       log.info(`embedded database created from the migrated template ${dir}`);

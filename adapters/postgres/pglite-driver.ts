@@ -133,9 +133,12 @@ export class PgliteSession {
     return this.writes;
   }
 
-  /** Called with every reply, before the connection that sent the batch sees it. */
-  noteReply(reply: Uint8Array): void {
-    if (mayHaveWritten(reply)) this.writes += 1;
+  /**
+   * Called with every reply, before the connection that sent the batch sees it; with null when the
+   * batch's outcome is unknown (the engine failed while running it: it may have written first).
+   */
+  noteReply(reply: Uint8Array | null): void {
+    if (reply === null || mayHaveWritten(reply)) this.writes += 1;
   }
 
   /** A new connection's byte stream, for node-postgres's `stream` option. */
@@ -348,6 +351,7 @@ class PgliteConnectionStream extends Duplex {
       if (!this.gone) this.push(reply);
     } catch (error) {
       // PGlite itself failed (not an SQL error, those come back as ErrorResponse): drop this connection.
+      this.session.noteReply(null);
       this.destroy(error as Error);
     } finally {
       if (this.status === 'I' && !this.unsynced) this.session.release(this);

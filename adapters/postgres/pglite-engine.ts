@@ -10,8 +10,8 @@ import { Worker } from 'node:worker_threads';
  * that owns the instance. In the server's process that was the event loop's thread, so while the
  * engine planned and executed, no request could be parsed or answered (a CPU profile under login
  * load found 46% of the event loop inside PGlite, and `/health` waited seconds). Here the main
- * thread only posts the bytes `pg` wrote and receives the backend's reply (both transferred, not
- * copied); the engine works on another core.
+ * thread only posts the bytes `pg` wrote and receives the backend's reply (each copied once, then
+ * transferred); the engine works on another core.
  */
 
 /** A compiled `WebAssembly.Module` (the project builds without the DOM typings that name it). */
@@ -109,6 +109,8 @@ export class PgliteEngine {
           resolve(new PgliteEngine(worker, asBuffer(message.startupReply)));
           return;
         }
+        // A late 'error' from the failed worker must find a listener, or it would end the process.
+        worker.on('error', () => undefined);
         void worker.terminate();
         reject(message.kind === 'failed' ? toError(message.error) : new EmbeddedEngineError('unexpected first message from the embedded database'));
       });
@@ -132,7 +134,13 @@ export class PgliteEngine {
     // Referenced until the worker is gone: the caller's next step must not be the process ending.
     this.closing = true;
     this.worker.ref();
-    await this.request('close');
+    try {
+      await this.request('close');
+    } catch (error) {
+      // PGlite could not shut down cleanly: end the thread anyway, so the process is not held open.
+      await this.worker.terminate();
+      throw error;
+    }
     await exited;
   }
 

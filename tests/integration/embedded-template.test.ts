@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,6 +105,14 @@ describe('the embedded database template (empty DATA_DIR)', function () {
       expect(run.registered).to.equal(201);
       expect(await cacheEntries(cache)).to.deep.equal([templateKey()]);
       expect(existsSync(path.join(dataDir, 'db', 'pgdata', 'PG_VERSION'))).to.equal(true);
+      // The template is readable by any user (a root-built image serves an unprivileged server).
+      const modes = (root: string) =>
+        readdirSync(root, { recursive: true, withFileTypes: true }).map((e) => statSync(path.join(e.parentPath, e.name)).mode & 0o777);
+      const templateModes = modes(path.join(cache, templateKey(), 'pgdata'));
+      expect(templateModes.every((mode) => (mode & 0o444) === 0o444)).to.equal(true);
+      expect(templateModes.length).to.be.greaterThan(100);
+      // PGlite itself writes files 0666: the database directory around them is what is private.
+      expect(statSync(path.join(dataDir, 'db')).mode & 0o777).to.equal(0o700);
     });
 
     it('a CLI on another empty DATA_DIR copies the built template: nothing left to migrate', async () => {

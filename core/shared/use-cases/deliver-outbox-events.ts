@@ -77,13 +77,17 @@ export class DeliverOutboxEvents {
       }
     };
     // Up to `publishConcurrency` hand-overs at once, started oldest first.
+    // Every lane runs to its end even when one fails (a failed markFailed), so nothing is still
+    // publishing after this returns, and what was delivered is marked before the error surfaces.
     let next = 0;
-    await Promise.all(
+    const lanes = await Promise.allSettled(
       Array.from({ length: Math.min(this.settings.publishConcurrency, claimed.length) }, async () => {
         while (next < claimed.length) await handOver(claimed[next++]!);
       }),
     );
     if (delivered.length > 0) await this.outbox.markDelivered(delivered, this.clock.now());
+    const broken = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+    if (broken) throw broken.reason;
     return { claimed: claimed.length, delivered: delivered.length, failed };
   }
 }
