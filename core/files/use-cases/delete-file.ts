@@ -5,10 +5,9 @@ import { notFound, type DomainError } from '../../shared/entities/errors.js';
 import { newEvent } from '../../shared/entities/events.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
-import { findByEntityId } from '../../shared/entities/entity-id.js';
 import type { FileRepository } from '../ports/file-repository.js';
+import { findVisibleFile } from './get-file.js';
 import type { ObjectStorage } from '../ports/object-storage.js';
-import { visibleTo } from '../entities/stored-file.js';
 
 export interface DeleteFileCommand {
   readonly actor: Actor;
@@ -29,8 +28,9 @@ export class DeleteFile {
   ) {}
 
   async execute(cmd: DeleteFileCommand): Promise<E.Either<DomainError, void>> {
-    const file = await findByEntityId(cmd.id, (id) => this.files.findById(id));
-    if (!visibleTo(file, cmd.actor)) return E.left(notFound('File not found'));
+    const found = await findVisibleFile(this.files, cmd.id, cmd.actor);
+    if (E.isLeft(found)) return found;
+    const file = found.right;
     await this.storage.delete(file.objectKey);
     return this.uow.run(async (scope) => {
       if (!(await scope.files.delete(file.id, this.clock.now()))) return E.left(notFound('File not found'));

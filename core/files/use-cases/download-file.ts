@@ -2,10 +2,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import { notFound, type DomainError } from '../../shared/entities/errors.js';
 import { resolveRange, type RangeRequest } from '../entities/byte-range.js';
-import { findByEntityId } from '../../shared/entities/entity-id.js';
 import type { FileRepository } from '../ports/file-repository.js';
+import { findVisibleFile } from './get-file.js';
 import type { ObjectContent, ObjectStorage } from '../ports/object-storage.js';
-import { visibleTo, type StoredFile } from '../entities/stored-file.js';
+import type { StoredFile } from '../entities/stored-file.js';
 
 export interface DownloadFileQuery {
   readonly actor: Actor;
@@ -30,8 +30,9 @@ export class DownloadFile {
   ) {}
 
   async execute(query: DownloadFileQuery): Promise<E.Either<DomainError, Download>> {
-    const file = await findByEntityId(query.id, (id) => this.files.findById(id));
-    if (!visibleTo(file, query.actor)) return E.left(notFound('File not found'));
+    const found = await findVisibleFile(this.files, query.id, query.actor);
+    if (E.isLeft(found)) return found;
+    const file = found.right;
     const wanted = query.rangeIfSha256 === undefined || query.rangeIfSha256 === file.sha256 ? query.range : undefined;
     const range = wanted === undefined ? undefined : resolveRange(wanted, file.size);
     if (range === null) return E.right({ _tag: 'RangeNotSatisfiable', size: file.size });

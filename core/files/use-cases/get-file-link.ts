@@ -1,12 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
-import { notFound, type DomainError } from '../../shared/entities/errors.js';
-import { findByEntityId } from '../../shared/entities/entity-id.js';
+import type { DomainError } from '../../shared/entities/errors.js';
 import type { FileRepository } from '../ports/file-repository.js';
+import { findVisibleFile } from './get-file.js';
 import type { FilePolicy } from '../entities/file-policy.js';
 import type { ObjectStorage } from '../ports/object-storage.js';
-import { visibleTo } from '../entities/stored-file.js';
 
 export interface GetFileLinkQuery {
   readonly actor: Actor;
@@ -28,8 +27,9 @@ export class GetFileLink {
   ) {}
 
   async execute(query: GetFileLinkQuery): Promise<E.Either<DomainError, FileLink>> {
-    const file = await findByEntityId(query.id, (id) => this.files.findById(id));
-    if (!visibleTo(file, query.actor)) return E.left(notFound('File not found'));
+    const found = await findVisibleFile(this.files, query.id, query.actor);
+    if (E.isLeft(found)) return found;
+    const file = found.right;
     const issuedAt = this.clock.now();
     // Whole seconds: both S3 presigning and the API's own links count in seconds.
     const expiresAt = new Date(Math.floor(issuedAt.getTime() / 1000) * 1000 + this.policy.linkTtlSeconds * 1000);

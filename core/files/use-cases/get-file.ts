@@ -10,11 +10,19 @@ export interface GetFileQuery {
   readonly id: string;
 }
 
+/**
+ * The file `id` names, when `actor` may see it (owners and admins see a live file); to anyone
+ * else, and for an id that names nothing, the same 404. Every file use case starts here.
+ */
+export const findVisibleFile = async (files: FileRepository, id: string, actor: Actor): Promise<E.Either<DomainError, StoredFile>> => {
+  const file = await findByEntityId(id, (entityId) => files.findById(entityId));
+  return visibleTo(file, actor) ? E.right(file) : E.left(notFound('File not found'));
+};
+
 export class GetFile {
   constructor(private readonly files: FileRepository) {}
 
-  async execute(query: GetFileQuery): Promise<E.Either<DomainError, StoredFile>> {
-    const file = await findByEntityId(query.id, (id) => this.files.findById(id));
-    return visibleTo(file, query.actor) ? E.right(file) : E.left(notFound('File not found'));
+  execute(query: GetFileQuery): Promise<E.Either<DomainError, StoredFile>> {
+    return findVisibleFile(this.files, query.id, query.actor);
   }
 }

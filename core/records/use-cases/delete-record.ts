@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, preconditionFailed, type DomainError } from '../../shared/entities/errors.js';
+import { versionAccepted } from '../../shared/entities/version-condition.js';
 import { newEvent } from '../../shared/entities/events.js';
 import { findByEntityId } from '../../shared/entities/entity-id.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
@@ -20,7 +21,7 @@ export class DeleteRecord {
     return this.uow.run(async (scope) => {
       const current = await findByEntityId(id, (key) => scope.records.findById(key));
       if (!canSee(actor, current)) return E.left(notFound('Record not found'));
-      if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
+      if (!versionAccepted(acceptedVersions, current.version)) return E.left(preconditionFailed());
       const now = this.clock.now();
       const saved = await scope.records.update({ ...current, deletedAt: now, updatedAt: now, updatedBy: actor.userId }, current.version);
       if (E.isLeft(saved)) return saved;

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Actor } from '../../shared/entities/actor.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, preconditionFailed, type DomainError } from '../../shared/entities/errors.js';
+import { versionAccepted } from '../../shared/entities/version-condition.js';
 import { findByEntityId } from '../../shared/entities/entity-id.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
@@ -21,7 +22,7 @@ export class DeleteSchedule {
     return this.uow.run(async (scope) => {
       const current = await findByEntityId(id, (key) => scope.schedules.findById(key));
       if (!canSee(actor, current)) return E.left(notFound('Schedule not found'));
-      if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
+      if (!versionAccepted(acceptedVersions, current.version)) return E.left(preconditionFailed());
       const allowed = decide('delete', byUser(actor), current);
       if (E.isLeft(allowed)) return allowed;
       const removed = await scope.schedules.remove(current.id, current.version);

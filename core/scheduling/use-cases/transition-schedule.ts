@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { notFound, preconditionFailed, type DomainError } from '../../shared/entities/errors.js';
+import { versionAccepted } from '../../shared/entities/version-condition.js';
 import { findByEntityId } from '../../shared/entities/entity-id.js';
 import type { IdGenerator } from '../../shared/ports/ids.js';
 import type { UnitOfWork } from '../../shared/ports/unit-of-work.js';
@@ -34,7 +35,7 @@ export const transitionSchedule = (
     if (current === null || (changer.kind === 'user' && !canSee(changer.actor, current) && !bookingTaker)) {
       return E.left(notFound('Schedule not found'));
     }
-    if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) return E.left(preconditionFailed());
+    if (!versionAccepted(acceptedVersions, current.version)) return E.left(preconditionFailed());
     const allowed = decide(change.action, changer, current);
     if (E.isLeft(allowed)) return allowed;
     const status = allowed.right.to;
